@@ -1,0 +1,1 @@
+"""nnviz: see inside the beginner MNIST network while it learns."""
