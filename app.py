@@ -6,6 +6,7 @@ from nnviz import ui
 
 st.set_page_config(page_title="nnviz: see inside a neural network", page_icon=":material/neurology:", layout="wide")
 
+# One line per page, in the order a learner meets them.
 page = st.navigation([
     st.Page("pages/draw.py", title="Draw", icon=":material/draw:", default=True),
 ])

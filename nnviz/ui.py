@@ -117,3 +117,20 @@ def sidebar() -> None:
     with st.sidebar:
         st.caption("**Model:** " + label)
         st.caption(f"**Data:** {dataset().summary}")
+
+
+def set_active_network(label: str, net: Network) -> None:
+    """Make a model of this session's (trained, taught or uploaded) the one every page shows."""
+    st.session_state[NETWORK] = (label, net)
+
+
+def reset_active_network() -> None:
+    st.session_state.pop(NETWORK, None)
+
+
+@st.cache_resource(show_spinner="Initialising a fresh model…", max_entries=8)
+def fresh_network(width: int, activation: str = "relu", dropout: float = 0.2, seed: int = 0) -> Network:
+    """An untrained model's weights (Keras's own initialisation), for before/after comparisons."""
+    from nnviz import model
+
+    return model.to_network(model.build_model(width, dropout, activation, seed=seed))
