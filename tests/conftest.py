@@ -1,0 +1,31 @@
+"""Shared fixtures: the real app under AppTest, and quiet TensorFlow."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def open_page():
+    """open_page("pages/layers.py", digit=array, **session_state) → an AppTest that has run that page."""
+    from streamlit.testing.v1 import AppTest
+
+    from nnviz import ui
+
+    def _open(page: str = "pages/draw.py", digit=None, timeout: float = 120, **state):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        for key, value in state.items():
+            at.session_state[key] = value
+        if digit is not None:
+            at.session_state[ui.DIGIT] = ui.CurrentDigit(digit, "a test digit")
+        at.switch_page(page)
+        return at.run()
+
+    return _open
