@@ -148,6 +148,8 @@ def from_upload(data: bytes) -> Preprocessed:
         raise BadImage(f"That file is {len(data) / 1e6:.1f} MB; images up to {MAX_UPLOAD_BYTES // 2**20} MB are accepted.")
     try:
         image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:  # Pillow refuses absurd sizes from the header alone
+        raise BadImage("That image is far too large to be a digit.") from None
     except (UnidentifiedImageError, OSError, ValueError):
         raise BadImage("That file is not a PNG or JPEG image.") from None
     if image.format not in UPLOAD_FORMATS:

@@ -1,0 +1,28 @@
+"""The Keras model: the beginner architecture, and the pretrained default's quality."""
+
+import numpy as np
+
+from nnviz import data, model, network
+
+
+def test_architecture_is_the_beginner_network():
+    m = model.build_model(64, 0.25)
+    assert [layer.name for layer in m.layers] == list(model.LAYER_NAMES)
+    assert m.output_shape == (None, 10) and m.input_shape == (None, 28, 28)
+    assert m.get_layer("dropout").rate == 0.25
+    assert m.get_layer("logits").activation.__name__ == "linear"  # logits, not probabilities
+    assert m.loss.from_logits
+
+
+def test_default_model_meets_its_accuracy_target():
+    sample = data.load_sample()
+    net = model.to_network(model.load_default_model())
+    assert net.width == 128 and net.dropout == 0.2 and net.activation == "relu"
+    accuracy = (network.predict_proba(net, data.as_float(sample.x_test)).argmax(1) == sample.y_test).mean()
+    assert accuracy >= 0.96
+
+
+def test_seed_makes_models_reproducible():
+    a = model.to_network(model.build_model(16, seed=7))
+    b = model.to_network(model.build_model(16, seed=7))
+    np.testing.assert_array_equal(a.w1, b.w1)
