@@ -40,3 +40,10 @@ def probability_bars(probs: np.ndarray, highlight: int | None = None, title: str
     fig.update_yaxes(range=[0, 1.12], tickformat=".0%", title="probability")
     fig.update_xaxes(title="digit", type="category")
     return style(fig, 300, title=title)
+
+
+def pixelated(image: np.ndarray, size: int = 140) -> np.ndarray:
+    """A small grey image scaled up with hard pixel edges (browsers blur upscaled images)."""
+    image = np.clip(np.asarray(image, np.float32), 0, 1)
+    factor = max(1, size // max(image.shape))
+    return (np.kron(image, np.ones((factor, factor), np.float32)) * 255).astype(np.uint8)

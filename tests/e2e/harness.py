@@ -92,13 +92,6 @@ def launched_browser():
             shutil.rmtree(profile, ignore_errors=True)
 
 
-def open_page(context, url: str):
-    page = context.new_page()
-    page.goto(url)
-    page.locator("canvas.upper-canvas").first.wait_for(timeout=60_000) if url.rstrip("/").count("/") == 2 else None
-    return page
-
-
 def wait_for_app(page, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished running the script (no 'Running…' status)."""
     page.wait_for_timeout(300)
@@ -117,6 +110,65 @@ def draw(page, paths, step_px: float = 6.0) -> None:
                 page.mouse.move(box["x"] + x0 + (x1 - x0) * k / n, box["y"] + y0 + (y1 - y0) * k / n)
         page.mouse.up()
         page.wait_for_timeout(50)
+
+
+def empty_notice(page):
+    return page.locator('[data-testid="stAlert"]').filter(has_text="canvas is empty")
+
+
+def clear_canvas(page) -> None:
+    """Click Clear and wait for the "empty canvas" notice of the rerun it causes."""
+    page.get_by_role("button", name="Clear").click()
+    empty_notice(page).wait_for(timeout=30_000)
+    wait_for_app(page)
+
+
+def predicted_after_drawing(page, paths) -> str:
+    """Clear, draw, wait for the rerun that the stroke end triggers, and read the Prediction.
+
+    Clearing shows an "empty canvas" notice; the drawing's rerun removes it, which tells us the
+    Prediction on screen is the new one (the digit may well be the same as before).
+    """
+    clear_canvas(page)
+    draw(page, paths)
+    empty_notice(page).wait_for(state="detached", timeout=30_000)
+    wait_for_app(page)
+    return metric_value(page, "Prediction")
+
+
+def page_titles(page) -> list[str]:
+    return [t.strip() for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+
+
+def tour(page, out_dir: Path | None = None, digit: int = 3) -> dict[str, dict]:
+    """Draw a digit, then open every page from the sidebar: what each shows, and a screenshot of each."""
+    from nnviz import strokes
+
+    seen = {"Draw": {"prediction": predicted_after_drawing(page, strokes.strokes(digit, "neat"))}}
+    titles = page_titles(page)
+    for title in titles:
+        if title != "Draw":
+            goto_page(page, title)
+        page.wait_for_timeout(1200)  # let plotly finish drawing before measuring or capturing
+        seen.setdefault(title, {}).update(
+            plots=page.locator('[data-testid="stPlotlyChart"]').count(),
+            images=page.locator('[data-testid="stImage"], [data-testid="stImageContainer"]').count(),
+            exceptions=exceptions_on(page), text=page.locator("main").inner_text())
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(out_dir / f"{title.lower().replace(' ', '-')}.png"), full_page=True)
+    goto_page(page, "Draw")
+    return seen
+
+
+def goto_page(page, title: str) -> None:
+    """Navigate with the sidebar, as a user would (keeps the session and its digit)."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    wait_for_app(page)
+
+
+def exceptions_on(page) -> list[str]:
+    return [e.inner_text() for e in page.locator('[data-testid="stException"]').all()]
 
 
 def metric_value(page, label: str) -> str:
