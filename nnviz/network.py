@@ -37,7 +37,8 @@ class Network:
     def __post_init__(self):
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"Unknown activation {self.activation!r}")
-        if self.w1.shape != (784, self.b1.shape[0]) or self.w2.shape != (self.b1.shape[0], 10) or self.b2.shape != (10,):
+        width = self.b1.shape[0]
+        if self.w1.shape != (784, width) or self.w2.shape != (width, 10) or self.b2.shape != (10,):
             raise ValueError("Weights do not have the shapes of the 784 → width → 10 network")
         for array in (self.w1, self.b1, self.w2, self.b2):
             array.setflags(write=False)  # snapshots are shared with other threads and pages

@@ -113,7 +113,8 @@ def to_mnist(ink: np.ndarray) -> Preprocessed:
     scale = 20.0 / max(cropped.shape)
     size = (max(1, round(cropped.shape[1] * scale)), max(1, round(cropped.shape[0] * scale)))
     # Pillow's resampling integrates over the source pixels when shrinking: true anti-aliasing.
-    small = np.asarray(Image.fromarray(cropped.astype(np.float32), mode="F").resize(size, Image.Resampling.LANCZOS))
+    small = np.asarray(Image.fromarray(cropped.astype(np.float32), mode="F")
+                       .resize(size, Image.Resampling.LANCZOS))
     small = np.clip(small, 0.0, 1.0)
     if small.max() > 0:
         small = small / small.max()  # thin strokes lose contrast when shrunk; MNIST strokes peak at 1
@@ -145,7 +146,8 @@ def from_canvas(rgba: np.ndarray) -> Preprocessed:
 def from_upload(data: bytes) -> Preprocessed:
     """An uploaded PNG/JPEG file's bytes → Preprocessed. Raises BadImage with a clear message."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise BadImage(f"That file is {len(data) / 1e6:.1f} MB; images up to {MAX_UPLOAD_BYTES // 2**20} MB are accepted.")
+        raise BadImage(f"That file is {len(data) / 1e6:.1f} MB; "
+                       f"images up to {MAX_UPLOAD_BYTES // 2**20} MB are accepted.")
     try:
         image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError:  # Pillow refuses absurd sizes from the header alone
