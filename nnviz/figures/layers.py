@@ -1,0 +1,245 @@
+"""Layers figures: one digit flowing through every layer, the neurons that fired, dropout, edges and contributions."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from nnviz import anatomy
+from nnviz.figures import common, panels
+from nnviz.network import Network
+
+ACTIVE = "Viridis"    # hidden outputs > 0: dark purple (small) to yellow (large)
+SILENT = "#9aa0ab"    # exactly 0: flat grey, unmistakable against Viridis
+DROPPED = "#ff4b4b"   # zeroed by a training-mode dropout mask
+POSITIVE, NEGATIVE = "#ef6351", "#4c9be8"  # red pushes up, blue pushes down (as common.DIVERGING)
+DIGITS = [str(d) for d in range(10)]
+
+
+def _name(activation: str) -> str:
+    return "ReLU" if activation == "relu" else activation
+
+
+def _constant(mask: np.ndarray) -> np.ndarray:
+    """A (n, 1) column that is 1 where mask holds and NaN (a gap) elsewhere: one flat colour."""
+    return np.where(mask, 1.0, np.nan)[:, None]
+
+
+def _hidden_column(values, z, axes, zmax, dropped=None) -> list[go.Heatmap]:
+    """A vertical strip of hidden units: active ones on Viridis, silent (0) grey, dropped red."""
+    xa, ya = axes
+    units = np.arange(values.size)
+    silent = values == 0 if dropped is None else (values == 0) & ~dropped
+    data = np.stack([units, z, values], axis=-1)[:, None]  # customdata: unit, pre-activation, output
+    negative = values.min() < 0  # tanh can go below 0: then a diverging scale, centred on 0
+    traces = [go.Heatmap(
+        z=np.where(silent if dropped is None else silent | dropped, np.nan, values)[:, None], customdata=data,
+        colorscale=common.DIVERGING if negative else ACTIVE, zmin=-zmax if negative else 0, zmax=zmax,
+        showscale=False, hoverongaps=False, xaxis=xa, yaxis=ya,
+        hovertemplate="neuron %{customdata[0]}<br>z = w·x + b = %{customdata[1]:.4f}"
+                      "<br>output %{customdata[2]:.4f}<extra></extra>"),
+        go.Heatmap(
+        z=_constant(silent), customdata=data, colorscale=[[0, SILENT], [1, SILENT]], showscale=False,
+        hoverongaps=False, xaxis=xa, yaxis=ya,
+        hovertemplate="neuron %{customdata[0]}<br>z = %{customdata[1]:.4f} ≤ 0<br>output 0: silent<extra></extra>")]
+    if dropped is not None:
+        traces.append(go.Heatmap(
+            z=_constant(dropped), customdata=data, colorscale=[[0, DROPPED], [1, DROPPED]], showscale=False,
+            hoverongaps=False, xaxis=xa, yaxis=ya,
+            hovertemplate="neuron %{customdata[0]}<br>dropped: output set to 0<extra></extra>"))
+    return traces
+
+
+def flow(view: anatomy.LayerView, activation: str = "relu", height: int = 560) -> go.Figure:
+    """Input → hidden → dropout → logits → probabilities, left to right, for one digit."""
+    acts, width = view.acts, view.sparsity.width
+    dropout_title = "Dropout<br>training mask" if view.training else "Dropout<br>inference: all pass"
+    layout = panels.layout(panels.columns([0.1, 0.1, 0.1, 0.35, 0.35]), [
+        "Input<br>784 values", f"Hidden<br>{width}, {_name(activation)}", dropout_title, "Logits<br>10 raw scores",
+        "Probabilities<br>softmax of the logits"])
+    rows, cols = anatomy.pixel_of(np.arange(anatomy.PIXELS))
+    traces = [go.Heatmap(
+        z=acts.inputs[:, None], customdata=np.stack([np.arange(anatomy.PIXELS), rows, cols], -1)[:, None],
+        colorscale=common.INK, zmin=0, zmax=1, showscale=False,
+        hovertemplate="input %{customdata[0]} (row %{customdata[1]}, col %{customdata[2]})"
+                      "<br>value %{z:.4f}<extra></extra>")]
+    zmax = float(max(np.abs(acts.hidden).max(), np.abs(acts.dropped).max(), 1e-6))
+    traces += _hidden_column(acts.hidden, acts.z, panels.axis_ids(1), zmax)
+    traces += _hidden_column(acts.dropped, acts.z, panels.axis_ids(2), zmax,
+                             dropped=None if view.mask is None else view.mask == 0)
+    predicted = acts.prediction
+    traces.append(go.Bar(
+        y=DIGITS, x=acts.logits, orientation="h", xaxis="x4", yaxis="y4",
+        marker_color=[POSITIVE if v >= 0 else NEGATIVE for v in acts.logits],
+        marker_line=dict(color=["white" if d == predicted else "rgba(0,0,0,0)" for d in range(10)], width=2),
+        text=[f"{v:.2f}" for v in acts.logits], textposition="outside", cliponaxis=False,
+        hovertemplate="digit %{y}: logit %{x:.4f}<extra></extra>"))
+    traces.append(go.Bar(
+        y=DIGITS, x=acts.probs, orientation="h", xaxis="x5", yaxis="y5",
+        marker_color=["#ff4b4b" if d == predicted else "#8892a6" for d in range(10)],
+        text=[f"{p:.0%}" if p >= 0.005 else "" for p in acts.probs], textposition="outside", cliponaxis=False,
+        hovertemplate="digit %{y}: probability %{x:.4f}<extra></extra>"))
+    for k in ("", "2", "3"):
+        layout["xaxis" + k].update(visible=False)
+        layout["yaxis" + k].update(autorange="reversed", showgrid=False, zeroline=False, tickfont=dict(size=11))
+    lo, hi = float(min(acts.logits.min(), 0)), float(max(acts.logits.max(), 0))
+    pad = 0.25 * (hi - lo or 1)
+    layout["xaxis4"].update(range=[lo - pad, hi + pad], zeroline=True, zerolinecolor="#8892a6")
+    layout["xaxis5"].update(range=[0, 1.2], tickformat=".0%")
+    for k in ("4", "5"):
+        layout["yaxis" + k].update(autorange="reversed", type="category")
+    fig = go.Figure(traces, layout)
+    common.style(fig, height, showlegend=False)
+    return fig.update_layout(margin_t=60)  # room for the two-line panel titles
+
+
+def ranking(view: anatomy.LayerView, activation: str = "relu", height: int = 300) -> go.Figure:
+    """Every hidden unit's output, largest first: the few that fired hard, then the silent zeros."""
+    hidden = view.inference.hidden
+    order = anatomy.top_neurons(hidden, hidden.size)
+    values = hidden[order]
+    layout = dict(xaxis=dict(title="hidden neurons, sorted by output", showgrid=False, range=[-1, values.size]),
+                  yaxis=dict(title=f"{_name(activation)} output"), shapes=[], annotations=[])
+    silent = view.sparsity.silent
+    if silent:  # one shaded band over the zeros, with its count
+        x0, x1 = values.size - silent - 0.5, values.size - 0.5
+        layout["shapes"].append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1,
+                                     fillcolor=SILENT, opacity=0.25, line_width=0))
+        layout["annotations"].append(dict(x=x0, y=1, xref="x", yref="paper", xanchor="left", yanchor="top",
+                                          showarrow=False, text=f"{silent} silent (exactly 0)"))
+    fig = go.Figure(go.Bar(
+        x=np.arange(values.size), y=values, customdata=order, marker=dict(color=values, colorscale=ACTIVE),
+        hovertemplate="rank %{x}: neuron %{customdata}<br>output %{y:.4f}<extra></extra>"), layout)
+    return common.style(fig, height, title="Every hidden neuron's output, largest first (hover for its number)")
+
+
+def dropout_effect(view: anatomy.LayerView, height: int = 300) -> go.Figure:
+    """Probabilities at inference versus with this one sampled training-mode mask."""
+    fig = go.Figure([
+        go.Bar(x=DIGITS, y=view.inference.probs, name="inference (dropout off)", marker_color="#8892a6",
+               hovertemplate="digit %{x}: %{y:.4f} at inference<extra></extra>"),
+        go.Bar(x=DIGITS, y=view.acts.probs, name="with this mask", marker_color=DROPPED,
+               hovertemplate="digit %{x}: %{y:.4f} with the mask<extra></extra>"),
+    ], dict(yaxis=dict(range=[0, 1.05], tickformat=".0%", title="probability"),
+            xaxis=dict(type="category", title="digit")))
+    return common.style(fig, height, barmode="group", title="How one dropout mask changes the answer",
+                        legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
+
+
+def _edge_traces(x0, y0, x1, y1, contribution, scale) -> list[go.Scatter]:
+    """Edges as a few line traces (one per sign × thickness bin): hundreds of edges, at most 8 traces."""
+    traces = []
+    bins = np.digitize(np.abs(contribution) / scale, [0.25, 0.5, 0.75])
+    for sign, colour in ((1, POSITIVE), (-1, NEGATIVE)):
+        for b, width in enumerate((0.7, 1.5, 2.6, 4.0)):
+            pick = (np.sign(contribution) == sign) & (bins == b)
+            if not pick.any():
+                continue
+            gaps = np.full(pick.sum(), np.nan)  # NaN between segments: one trace draws many lines
+            traces.append(go.Scatter(x=np.stack([x0[pick], x1[pick], gaps], 1).ravel(),
+                                     y=np.stack([y0[pick], y1[pick], gaps], 1).ravel(), mode="lines",
+                                     hoverinfo="skip", showlegend=False, line=dict(color=colour, width=width),
+                                     opacity=0.35 + 0.15 * b))
+    return traces
+
+
+def _hover_points(x, y, text) -> go.Scatter:
+    """Invisible markers at edge midpoints, so every drawn edge shows its exact numbers on hover."""
+    return go.Scatter(x=x, y=y, text=text, mode="markers", marker=dict(size=8, opacity=0),
+                      hovertemplate="%{text}<extra></extra>", showlegend=False)
+
+
+def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) -> go.Figure:
+    """The whole network for this digit: pixels → the most influential hidden units → 10 digits.
+
+    Edge colour is the sign of weight × activation, thickness its size; only the strongest are drawn.
+    """
+    image_w, x_hidden, x_out = 2.2, 3.4, 4.4
+    shown = links.hidden_units
+    slot = {int(u): 1 - (k + 0.5) / len(shown) for k, u in enumerate(shown)}  # hidden unit → its y
+    y_digit = 1 - (np.arange(10) + 0.5) / 10
+    rows, cols = anatomy.pixel_of(np.arange(anatomy.PIXELS))
+    pixel_x, pixel_y = (cols + 0.5) / anatomy.SIDE * image_w, 1 - (rows + 0.5) / anatomy.SIDE
+    e_in, e_out = links.input_edges, links.output_edges
+    y_in = np.array([slot[int(u)] for u in e_in.dst])
+    y_out = np.array([slot[int(u)] for u in e_out.src])
+    scale_in = float(np.abs(e_in.contribution).max()) if e_in.src.size else 1.0
+    scale_out = float(np.abs(e_out.contribution).max()) if e_out.src.size else 1.0
+
+    traces = [go.Heatmap(
+        z=acts.inputs.reshape(anatomy.SIDE, anatomy.SIDE)[::-1], x0=0.5 / anatomy.SIDE * image_w,
+        dx=image_w / anatomy.SIDE, y0=0.5 / anatomy.SIDE, dy=1 / anatomy.SIDE, colorscale=common.INK,
+        zmin=0, zmax=1, showscale=False, hovertemplate="pixel value %{z:.3f}<extra></extra>")]
+    traces += _edge_traces(pixel_x[e_in.src], pixel_y[e_in.src], np.full(e_in.src.size, x_hidden), y_in,
+                           e_in.contribution, scale_in)
+    traces += _edge_traces(np.full(e_out.src.size, x_hidden), y_out, np.full(e_out.src.size, x_out),
+                           y_digit[e_out.dst], e_out.contribution, scale_out)
+    traces.append(_hover_points(
+        (pixel_x[e_in.src] + x_hidden) / 2, (pixel_y[e_in.src] + y_in) / 2,
+        [f"pixel {i} (row {i // 28}, col {i % 28}) → neuron {j}<br>weight {w:.4f} × input {acts.inputs[i]:.3f}"
+         f" = {c:.4f}" for i, j, w, c in zip(e_in.src, e_in.dst, e_in.weight, e_in.contribution, strict=True)]))
+    traces.append(_hover_points(
+        np.full(e_out.src.size, (x_hidden + x_out) / 2), (y_out + y_digit[e_out.dst]) / 2,
+        [f"neuron {j} → digit {d}<br>weight {w:.4f} × output {acts.dropped[j]:.3f} = {c:.4f}"
+         for j, d, w, c in zip(e_out.src, e_out.dst, e_out.weight, e_out.contribution, strict=True)]))
+    h = acts.hidden[shown]
+    traces.append(go.Scatter(
+        x=np.full(shown.size, x_hidden), y=[slot[int(u)] for u in shown], mode="markers", showlegend=False,
+        marker=dict(size=13, color=h, colorscale=ACTIVE, cmin=0, cmax=float(max(h.max(), 1e-6)),
+                    line=dict(color="white", width=1)),
+        customdata=np.stack([shown, acts.z[shown] - net.b1[shown], net.b1[shown], acts.z[shown], h,
+                             acts.dropped[shown]], -1),
+        hovertemplate="neuron %{customdata[0]}<br>weighted input w·x = %{customdata[1]:.4f}"
+                      "<br>bias b = %{customdata[2]:.4f}<br>z = w·x + b = %{customdata[3]:.4f}"
+                      "<br>output = %{customdata[4]:.4f}<br>after dropout = %{customdata[5]:.4f}<extra></extra>"))
+    predicted = acts.prediction
+    traces.append(go.Scatter(
+        x=np.full(10, x_out), y=y_digit, mode="markers+text", text=DIGITS, textposition="middle right",
+        textfont=dict(size=16), customdata=np.stack([acts.logits, acts.probs], -1), showlegend=False,
+        marker=dict(size=22, color=acts.probs, colorscale="Reds", cmin=0, cmax=1,
+                    line=dict(color=["white" if d == predicted else "#8892a6" for d in range(10)], width=2)),
+        hovertemplate="digit %{text}<br>logit %{customdata[0]:.4f}<br>probability %{customdata[1]:.4f}"
+                      "<extra></extra>"))
+    labels = ((image_w / 2, "input pixels"), (x_hidden, f"{shown.size} of {net.width} hidden neurons"),
+              (x_out, "digits"))
+    layout = dict(
+        annotations=[dict(x=x, y=1.02, text=text, showarrow=False, yanchor="bottom") for x, text in labels],
+        xaxis=dict(visible=False, range=[-0.05, x_out + 0.25], constrain="domain"),
+        # One y unit drawn as long as image_w x units: the digit's pixels stay square at any width.
+        yaxis=dict(visible=False, range=[-0.02, 1.08], scaleanchor="x", scaleratio=image_w), hovermode="closest")
+    return common.style(go.Figure(traces, layout), height, title="Node-link diagram: the strongest connections "
+                                                                 "for this digit (red pushes up, blue pushes down)")
+
+
+def contribution(image: np.ndarray, contrib: anatomy.Contribution, height: int = 360) -> go.Figure:
+    """The digit, the class's effective weights, and their product: which pixels pushed toward the class."""
+    d = contrib.digit
+    layout = panels.layout(panels.columns([1, 1, 1], gap=0.04, right=0.93), [
+        "Your digit (input x)", f"Effective weights for {d}", f"x × weight: toward {d} (red) or away (blue)"],
+        images=(0, 1, 2))
+    rows, cols = np.indices(image.shape)
+    data = np.stack([rows, cols, rows * anatomy.SIDE + cols, image, contrib.effective_weights, contrib.pixels], -1)
+    hover = ("row %{customdata[0]}, col %{customdata[1]} (input %{customdata[2]})<br>x = %{customdata[3]:.3f}"
+             "<br>effective weight %{customdata[4]:.4f}<br>contribution %{customdata[5]:.4f}<extra></extra>")
+    m_w = anatomy.symmetric_range(contrib.effective_weights, 1.0)
+    m_c = anatomy.symmetric_range(contrib.pixels, 1.0)
+    traces = [
+        go.Heatmap(z=image, colorscale=common.INK, zmin=0, zmax=1, showscale=False, customdata=data,
+                   hovertemplate=hover),
+        go.Heatmap(z=contrib.effective_weights, colorscale=common.DIVERGING, zmid=0, zmin=-m_w, zmax=m_w,
+                   showscale=False, customdata=data, hovertemplate=hover, xaxis="x2", yaxis="y2"),
+        go.Heatmap(z=contrib.pixels, colorscale=common.DIVERGING, zmid=0, zmin=-m_c, zmax=m_c, customdata=data,
+                   hovertemplate=hover, colorbar=dict(thickness=12, len=0.9, x=0.95), xaxis="x3", yaxis="y3"),
+    ]
+    return common.style(go.Figure(traces, layout), height)
+
+
+def all_figures(net: Network, view: anatomy.LayerView, links: anatomy.NodeLink, image: np.ndarray,
+                contrib: anatomy.Contribution) -> dict[str, go.Figure]:
+    """Every figure the Layers page draws, for benchmarks and tests."""
+    figures = {"flow": flow(view, net.activation), "ranking": ranking(view, net.activation),
+               "node_link": node_link(net, view.acts, links),
+               "contribution": contribution(image, contrib)}
+    if view.training:
+        figures["dropout"] = dropout_effect(view)
+    return figures

@@ -1,0 +1,115 @@
+"""Weights figures: first-layer tiles as one mosaic, one neuron up close, the output kernel, histograms."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from nnviz import anatomy
+from nnviz.figures import common, panels
+from nnviz.network import Network
+
+MODEL_COLOURS = ("#ff4b4b", "#8892a6")  # active model, then the comparison (freshly initialised)
+DIGITS = [str(d) for d in range(10)]
+
+
+def _signed_colours(values) -> list[str]:
+    return ["#ef6351" if v >= 0 else "#4c9be8" for v in values]
+
+
+def mosaic(tiles: anatomy.Mosaic, limit: float, title: str = "", height: int | None = None,
+           labels: bool = True) -> go.Figure:
+    """Weight tiles on a diverging scale centred on 0 (red: ink here raises the neuron, blue: lowers it).
+
+    One small heatmap per tile sharing one colour axis: a third of the bytes of a single gappy mosaic
+    with a neuron id per cell, and each tile's hover can name its neuron.
+    """
+    ys, xs = tiles.origins()
+    traces = [go.Heatmap(z=tiles.values[y:y + anatomy.SIDE, x:x + anatomy.SIDE].astype(np.float32), x0=x, y0=y,
+                         coloraxis="coloraxis", hovertemplate=f"neuron {n}<br>weight %{{z:.4f}}<extra></extra>")
+              for n, y, x in zip(tiles.neurons, ys, xs, strict=True)]
+    if labels:  # one text trace labels every tile: far cheaper than an annotation per tile
+        above = tiles.header > 0  # labels sit in the header band when there is one, else on the tile
+        traces.append(go.Scatter(x=xs - 0.5, y=ys - 0.5 if above else ys + 0.5, text=[f"#{n}" for n in tiles.neurons],
+                                 mode="text", textposition="top right" if above else "bottom right",
+                                 hoverinfo="skip", showlegend=False,
+                                 textfont=dict(size=12, color="#c8ccd4" if above else "#202020")))
+    height_px, width_px = tiles.values.shape
+    layout = dict(
+        coloraxis=dict(colorscale=common.DIVERGING, cmin=-limit, cmid=0, cmax=limit,
+                       colorbar=dict(thickness=12, len=0.8, title="weight")),
+        yaxis=dict(range=[height_px - 0.5, -0.5], scaleanchor="x", visible=False),  # row 0 at the top
+        xaxis=dict(range=[-0.5, width_px - 0.5], visible=False, constrain="domain"))
+    rows = height_px / width_px  # aspect: ~1000 px wide on a wide page
+    return common.style(go.Figure(traces, layout), height or int(70 + 1000 * min(rows, 0.6)), title=title)
+
+
+def neuron_detail(net: Network, neuron: int, image: np.ndarray, height: int = 320) -> go.Figure:
+    """One hidden neuron: its 784 incoming weights as a tile, the tile × this digit, and its 10 outgoing weights."""
+    w = net.w1[:, neuron].reshape(anatomy.SIDE, anatomy.SIDE)
+    product = w * image
+    layout = panels.layout([(0, 0.27, 0, 0.9), (0.31, 0.58, 0, 0.9), (0.67, 1, 0.12, 0.9)], [
+        f"Neuron {neuron}: what it looks for", "× your digit: what it saw", "Its outgoing weights to each digit"],
+        images=(0, 1))
+    layout["xaxis3"].update(type="category", title="digit")
+    layout["yaxis3"].update(zeroline=True, zerolinecolor="#8892a6")  # the panel title names the axis
+    rows, cols = np.indices(w.shape)
+    data = np.stack([rows, cols, rows * anatomy.SIDE + cols, w, image, product], -1)
+    hover = ("row %{customdata[0]}, col %{customdata[1]} (input %{customdata[2]})<br>weight %{customdata[3]:.4f}"
+             "<br>× pixel %{customdata[4]:.3f} = %{customdata[5]:.4f}<extra></extra>")
+    traces = []
+    for k, z in enumerate((w, product)):
+        limit = anatomy.symmetric_range(z, 1.0)  # each panel its own ±limit: the product is much fainter
+        xa, ya = panels.axis_ids(k)
+        traces.append(go.Heatmap(z=z, customdata=data, hovertemplate=hover, colorscale=common.DIVERGING, zmid=0,
+                                 zmin=-limit, zmax=limit, showscale=False, xaxis=xa, yaxis=ya))
+    out = net.w2[neuron]
+    traces.append(go.Bar(x=DIGITS, y=out, marker_color=_signed_colours(out), text=[f"{v:+.2f}" for v in out],
+                         textposition="outside", cliponaxis=False, xaxis="x3", yaxis="y3",
+                         hovertemplate=f"neuron {neuron} → digit %{{x}}: weight %{{y:.4f}}<extra></extra>"))
+    return common.style(go.Figure(traces, layout), height, showlegend=False)
+
+
+def output_kernel(net: Network, height: int = 330) -> go.Figure:
+    """The second Dense kernel (width × 10) as a heatmap, digits as rows, with the 10 output biases."""
+    layout = panels.layout(panels.columns([0.82, 0.18], gap=0.06),
+                           [f"Kernel: {net.width} hidden neurons × 10 digits", "Biases"])
+    layout["yaxis"].update(autorange="reversed", type="category", title="digit")
+    layout["yaxis2"].update(autorange="reversed", type="category")  # same 10 categories: rows line up
+    layout["xaxis"].update(title="hidden neuron", showgrid=False)
+    layout["xaxis2"].update(title="bias", zeroline=True, zerolinecolor="#8892a6")
+    limit = anatomy.symmetric_range(net.w2, 1.0)
+    traces = [
+        go.Heatmap(z=net.w2.T, y=DIGITS, colorscale=common.DIVERGING, zmid=0, zmin=-limit, zmax=limit,
+                   colorbar=dict(thickness=12, len=0.9, x=1.02),
+                   hovertemplate="neuron %{x} → digit %{y}<br>weight %{z:.4f}<extra></extra>"),
+        go.Bar(y=DIGITS, x=net.b2, orientation="h", marker_color=_signed_colours(net.b2), xaxis="x2", yaxis="y2",
+               hovertemplate="digit %{y}: bias %{x:.4f}<extra></extra>"),
+    ]
+    return common.style(go.Figure(traces, layout), height, showlegend=False)
+
+
+def histograms(hists: list[anatomy.Histogram], height: int = 340) -> go.Figure:
+    """Each tensor's weight distribution, one bar series per model, on shared bins."""
+    layout = panels.layout(panels.columns([1] * len(hists), gap=0.06), [h.name for h in hists])
+    traces = []
+    for k, h in enumerate(hists):
+        xa, ya = panels.axis_ids(k)
+        layout["xaxis" + xa[1:]].update(title="value")
+        centres, widths = (h.edges[:-1] + h.edges[1:]) / 2, np.diff(h.edges)
+        bins = np.stack([h.edges[:-1], h.edges[1:]], -1)
+        for (label, counts), colour in zip(h.counts.items(), MODEL_COLOURS, strict=False):
+            traces.append(go.Bar(x=centres, y=counts, width=widths, name=label, marker_color=colour, opacity=0.65,
+                                 legendgroup=label, showlegend=k == 0, customdata=bins, xaxis=xa, yaxis=ya,
+                                 hovertemplate=f"{label}<br>%{{y}} values in [%{{customdata[0]:.4f}}, "
+                                               f"%{{customdata[1]:.4f}})<extra></extra>"))
+    layout["yaxis"].update(title="count")
+    return common.style(go.Figure(traces, layout), height, barmode="overlay", bargap=0,
+                        legend=dict(orientation="h", y=1.12, yanchor="bottom", x=1, xanchor="right"))
+
+
+def all_figures(net: Network, tiles: anatomy.Mosaic, limit: float, neuron: int, image: np.ndarray,
+                hists: list[anatomy.Histogram]) -> dict[str, go.Figure]:
+    """Every figure the Weights page draws, for benchmarks and tests."""
+    return {"mosaic": mosaic(tiles, limit), "neuron": neuron_detail(net, neuron, image),
+            "output_kernel": output_kernel(net), "histograms": histograms(hists)}

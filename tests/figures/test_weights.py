@@ -1,0 +1,74 @@
+"""Weights figures: tiles, one neuron, the output kernel and histograms show the model's exact weights."""
+
+import time
+
+import numpy as np
+import plotly.io as pio
+import pytest
+
+from nnviz import anatomy, data
+from nnviz.figures import weights
+from tests.test_anatomy import random_net
+
+
+@pytest.fixture(scope="module")
+def image():
+    return data.as_float(data.load_sample().x_test[2])
+
+
+def test_mosaic_shows_each_tile_with_its_neuron_and_labels():
+    net = random_net(70)
+    tiles = anatomy.tile_mosaic(net.w1, np.array([5, 60, 2]), columns=2, header=8)
+    fig = weights.mosaic(tiles, 0.3, "t")
+    heatmaps = [t for t in fig.data if t.type == "heatmap"]
+    ys, xs = tiles.origins()
+    for n, y, x, heat in zip([5, 60, 2], ys, xs, heatmaps, strict=True):
+        np.testing.assert_allclose(heat.z, net.w1[:, n].reshape(28, 28), rtol=1e-6)
+        assert (heat.x0, heat.y0) == (x, y) and heat.hovertemplate.startswith(f"neuron {n}<br>")
+    axis = fig.layout.coloraxis
+    assert (axis.cmin, axis.cmid, axis.cmax) == (-0.3, 0, 0.3)  # diverging, centred on 0
+    assert list(fig.data[-1].text) == ["#5", "#60", "#2"]
+    np.testing.assert_array_equal(fig.data[-1].y, ys - 0.5)  # labels in the header band above each tile
+
+
+def test_mosaic_of_64_tiles_at_width_1024_stays_light():
+    net = random_net(1024)
+    tiles = anatomy.tile_mosaic(net.w1, anatomy.page_of(np.arange(1024), 15, 64), columns=16, header=8)  # as the page
+    fig = weights.mosaic(tiles, anatomy.symmetric_range(net.w1))
+    assert len(fig.data) == 65 and fig.data[-1].text[-1] == "#1023"
+    start = time.perf_counter()
+    size = len(pio.to_json(fig, validate=False))
+    assert size < 400_000, size  # binary-encoded float32 tiles, not megabytes of JSON numbers
+    assert time.perf_counter() - start < 2  # generous: only catches a per-cell Python loop
+
+
+def test_neuron_detail(image):
+    net = random_net(20)
+    fig = weights.neuron_detail(net, 11, image)
+    np.testing.assert_allclose(fig.data[0].z, net.w1[:, 11].reshape(28, 28))
+    np.testing.assert_allclose(fig.data[1].z, net.w1[:, 11].reshape(28, 28) * image)
+    np.testing.assert_allclose(fig.data[2].y, net.w2[11])
+
+
+def test_output_kernel_is_the_transposed_second_kernel_and_biases():
+    net = random_net(33)
+    fig = weights.output_kernel(net)
+    np.testing.assert_allclose(fig.data[0].z, net.w2.T)
+    assert list(fig.data[0].y) == [str(d) for d in range(10)]
+    np.testing.assert_allclose(fig.data[1].x, net.b2)
+
+
+def test_histograms_one_panel_per_tensor_one_series_per_model():
+    hists = anatomy.weight_histograms({"trained": random_net(16, seed=1), "fresh": random_net(16, seed=2)})
+    fig = weights.histograms(hists)
+    assert len(fig.data) == 8 and [a.text for a in fig.layout.annotations] == [h.name for h in hists]
+    np.testing.assert_array_equal(fig.data[0].y, hists[0].counts["trained"])
+    np.testing.assert_array_equal(fig.data[7].y, hists[3].counts["fresh"])
+    assert fig.layout.barmode == "overlay"
+
+
+def test_all_figures(image):
+    net = random_net(40)
+    tiles = anatomy.tile_mosaic(net.w1, np.arange(16), columns=4)
+    figs = weights.all_figures(net, tiles, 0.2, 3, image, anatomy.weight_histograms({"a": net}))
+    assert set(figs) == {"mosaic", "neuron", "output_kernel", "histograms"}

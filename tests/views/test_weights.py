@@ -1,0 +1,44 @@
+"""The Weights page under AppTest: tiles paginate and sort, the neuron picker and the parameter table work."""
+
+from nnviz import data, network, ui
+from tests.test_anatomy import random_net
+
+
+def test_without_a_digit(open_page):
+    at = open_page("views/weights.py")
+    assert not at.exception
+    assert any("No digit of yours yet" in i.value for i in at.info)
+    assert len(at.markdown[0].value.split()) <= 120
+    assert len(at.get("plotly_chart")) == 4
+    table = at.dataframe[0].value
+    assert table["Param #"].tolist() == [0, 100_480, 0, 1_290]
+    assert any("101,770" in m.value for m in at.markdown)
+
+
+def test_wide_model_paginates_sorts_and_picks_a_neuron(open_page):
+    net = random_net(512)
+    image = data.as_float(data.load_sample().x_test[6])
+    at = open_page("views/weights.py", digit=image, **{ui.NETWORK: ("test width 512", net)})
+    assert not at.exception and not at.info
+    page = at.number_input(key="weights_page_64_512")
+    assert page.max == 8 and page.label == "Page (of 8)"
+    acts = network.forward(net, image)
+    picker = at.number_input(key="weights_neuron_512")
+    assert picker.value == int(acts.hidden.argmax())  # starts at the neuron this digit excites most
+    at.selectbox(key="weights_order").set_value("activation").run()
+    page.set_value(8).run()
+    assert not at.exception
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert "sorted by how strongly it fires for your digit" in spec
+    picker.set_value(300).run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Bias"] == f"{net.b1[300]:.3f}"
+    assert at.dataframe[0].value["Param #"].tolist() == [0, 784 * 512 + 512, 0, 5_130]
+
+
+def test_a_tiny_model_fits_on_one_page(open_page):
+    net = random_net(8, activation="tanh")
+    at = open_page("views/weights.py", **{ui.NETWORK: ("tiny tanh", net)})
+    assert not at.exception
+    assert at.number_input(key="weights_page_64_8").max == 1
+    assert at.dataframe[0].value["Param #"].tolist() == [0, 784 * 8 + 8, 0, 90]
