@@ -1,0 +1,142 @@
+"""Figures of a teaching step: probabilities before and after, both layers' weight changes, the learning curve."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from nnviz.figures.common import DIVERGING, style
+
+BEFORE, AFTER, TRUE, RIVAL = "#8892a6", "#ff4b4b", "#3ddc84", "#ffb000"
+SHRINK = "#4c9be8"  # the blue of penalised neurons, as in the diverging colour scale
+GRID = 29  # a 28-pixel tile plus a one-pixel gap
+
+
+def _signed_range(values: np.ndarray) -> float:
+    """Symmetric colour limit so that 0 is white: red and blue mean the same amount either way."""
+    top = float(np.nanmax(np.abs(values))) if np.size(values) else 0.0
+    return top if top > 0 else 1.0
+
+
+def digit_ticks(label: int, rival: int) -> list[str]:
+    """Digit names for an axis, the true digit in green and the rival in amber, as their outlines."""
+    names = [str(d) for d in range(10)]
+    names[label] = f"<b><span style='color:{TRUE}'>{label}</span></b>"
+    if rival != label:
+        names[rival] = f"<b><span style='color:{RIVAL}'>{rival}</span></b>"
+    return names
+
+
+def probabilities_before_after(before: np.ndarray, after: np.ndarray, label: int) -> go.Figure:
+    """The 10 probabilities before and after the step, side by side; the true digit's ticks are named."""
+    names = [f"{d} (true)" if d == label else str(d) for d in range(10)]
+    fig = go.Figure()
+    for probs, name, colour in ((before, "before", BEFORE), (after, "after", AFTER)):
+        labelled = name == "after"  # one label per digit: side by side, two would overlap
+        fig.add_bar(x=names, y=probs, name=name, marker_color=colour,
+                    text=[f"{p:.0%}" if p >= 0.01 and labelled else "" for p in probs], textposition="outside",
+                    textfont=dict(size=13), cliponaxis=False,
+                    hovertemplate=f"digit %{{x}}, {name}: probability %{{y:.4f}}<extra></extra>")
+    fig.add_vrect(x0=label - 0.5, x1=label + 0.5, fillcolor=TRUE, opacity=0.15, line_width=0, layer="below")
+    fig.update_yaxes(range=[0, 1.15], tickformat=".0%", title="probability")
+    fig.update_xaxes(title="digit", type="category")
+    return style(fig, 320, barmode="group", legend=dict(orientation="h", y=1.12, x=0),
+                 uniformtext=dict(minsize=12, mode="show"))  # keep the % labels legible on narrow bars
+
+
+def _mosaic(columns: list[np.ndarray]) -> np.ndarray:
+    """28×28 tiles side by side with NaN gaps: one heatmap trace instead of one subplot per neuron."""
+    out = np.full((28, GRID * len(columns) - 1), np.nan)
+    for i, column in enumerate(columns):
+        out[:, GRID * i:GRID * i + 28] = np.asarray(column, dtype=np.float64).reshape(28, 28)
+    return out
+
+
+def _mosaic_data(neurons, grads=None) -> np.ndarray:
+    """Hover data per mosaic pixel: neuron, input index, and (optionally) the gradient there."""
+    rows, cols = np.indices((28, GRID * len(neurons) - 1))
+    tile, col = cols // GRID, cols % GRID
+    neuron = np.asarray(neurons)[np.minimum(tile, len(neurons) - 1)]
+    index = rows * 28 + np.minimum(col, 27)
+    grad = np.zeros(rows.shape) if grads is None else grads[index, neuron]
+    return np.stack([neuron, index, grad], axis=-1)
+
+
+def hidden_changes(weights_w1: np.ndarray, update_w1: np.ndarray, grads_w1: np.ndarray,
+                   neurons: np.ndarray, verdicts: list[str]) -> go.Figure:
+    """For the neurons most affected: what each looks for (its weights), and this step's change to them.
+
+    The bottom row colours the UPDATE (new − old): red = weights that grow, blue = weights that shrink.
+    """
+    neurons = list(map(int, neurons))
+    fig = make_subplots(rows=2, cols=1, vertical_spacing=0.1,
+                        subplot_titles=("what each neuron looks for: its weights now",
+                                        "this step's change to them: red grows, blue shrinks"))
+    if not neurons:
+        return style(fig, 200, title="The step changed no hidden weights")
+    weights = _mosaic([weights_w1[:, j] for j in neurons])
+    update = _mosaic([update_w1[:, j] for j in neurons])
+    w_top, u_top = _signed_range(weights), _signed_range(update)
+    fig.add_heatmap(z=weights, customdata=_mosaic_data(neurons), colorscale=DIVERGING, zmin=-w_top, zmax=w_top,
+                    showscale=False, hoverongaps=False, row=1, col=1,
+                    hovertemplate="neuron %{customdata[0]}, input pixel %{customdata[1]}"
+                                  "<br>weight %{z:.5f}<extra></extra>")
+    fig.add_heatmap(z=update, customdata=_mosaic_data(neurons, grads_w1), colorscale=DIVERGING,
+                    zmin=-u_top, zmax=u_top, hoverongaps=False, row=2, col=1,
+                    colorbar=dict(title="change", len=0.45, y=0.22, thickness=14, tickformat=".1e"),
+                    hovertemplate="neuron %{customdata[0]}, input pixel %{customdata[1]}"
+                                  "<br>change %{z:+.3e}<br>gradient %{customdata[2]:+.3e}<extra></extra>")
+    for i, (j, verdict) in enumerate(zip(neurons, verdicts, strict=True)):
+        colour = AFTER if verdict == "reinforced" else SHRINK if verdict == "penalised" else BEFORE
+        fig.add_annotation(x=GRID * i + 13.5, y=-0.2, yref="y", text=f"<b>#{j}</b><br>{verdict}",
+                           showarrow=False, yanchor="bottom", font=dict(color=colour, size=13), row=1, col=1)
+    fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, ticks="")
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, ticks="")
+    fig.update_yaxes(scaleanchor="x", row=1, col=1)
+    fig.update_yaxes(range=[27.5, -12], autorange=False, row=1, col=1)  # headroom for the labels
+    fig.update_yaxes(scaleanchor="x2", row=2, col=1)
+    return style(fig, 500)
+
+
+def output_changes(update_w2: np.ndarray, grads_w2: np.ndarray, label: int, rival: int) -> go.Figure:
+    """The output kernel's change (width × 10), with the true digit's and the rival's columns outlined."""
+    width = update_w2.shape[0]
+    top = _signed_range(update_w2)
+    neurons = np.repeat(np.arange(width)[:, None], 10, axis=1)
+    digits = np.repeat(np.arange(10)[None, :], width, axis=0)
+    fig = go.Figure(go.Heatmap(
+        z=update_w2, x=list(range(10)), colorscale=DIVERGING, zmin=-top, zmax=top,
+        customdata=np.stack([neurons, digits, grads_w2], axis=-1),
+        colorbar=dict(title="change", thickness=14, tickformat=".1e"),
+        hovertemplate="hidden neuron %{customdata[0]} → digit %{customdata[1]}"
+                      "<br>change %{z:+.3e}<br>gradient %{customdata[2]:+.3e}<extra></extra>"))
+    marks = [(label, TRUE)] + ([(rival, RIVAL)] if rival != label else [])
+    for digit, colour in marks:
+        fig.add_shape(type="rect", x0=digit - 0.5, x1=digit + 0.5, y0=-0.5, y1=width - 0.5,
+                      line=dict(color=colour, width=3))
+    fig.update_xaxes(tickvals=list(range(10)), ticktext=digit_ticks(label, rival), side="top",
+                     tickangle=0, showgrid=False, zeroline=False)
+    fig.update_yaxes(autorange="reversed", title="hidden neuron", showgrid=False, zeroline=False)
+    fig.update_xaxes(title="digit", title_standoff=4)
+    return style(fig, 470).update_layout(margin=dict(t=56))  # room for the digit names on top
+
+
+def learning_curve(probs: list[np.ndarray] | np.ndarray, label: int) -> go.Figure:
+    """The true digit's probability after each step, against the best wrong digit's: the lines cross when it wins."""
+    probs = np.asarray(probs, dtype=np.float64).reshape(-1, 10)
+    steps = np.arange(len(probs))
+    others = probs.copy()
+    others[:, label] = -np.inf
+    best_other = others.max(axis=1)
+    which = others.argmax(axis=1)
+    fig = go.Figure()
+    fig.add_scatter(x=steps, y=probs[:, label], mode="lines+markers", name=f"true digit {label}",
+                    line=dict(color=TRUE, width=3), marker=dict(size=9),
+                    hovertemplate=f"after %{{x}} steps: p({label}) = %{{y:.4f}}<extra></extra>")
+    fig.add_scatter(x=steps, y=best_other, mode="lines+markers", name="best wrong digit", customdata=which,
+                    line=dict(color=RIVAL, width=2, dash="dot"), marker=dict(size=7),
+                    hovertemplate="after %{x} steps: p(%{customdata}) = %{y:.4f}<extra></extra>")
+    fig.update_xaxes(title="steps taught", dtick=1 if len(steps) <= 20 else None, rangemode="tozero")
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title="probability")
+    return style(fig, 320, legend=dict(orientation="h", y=1.12, x=0))

@@ -1,0 +1,57 @@
+"""Figures of the forward walkthrough: one neuron's weighted sum as pictures, the hidden layer, and the logits."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from nnviz.figures.common import DIVERGING, INK, style
+from nnviz.walkthrough import NeuronSum
+
+HIGHLIGHT, PLAIN = "#ff4b4b", "#8892a6"
+
+
+def neuron_sum_tiles(ns: NeuronSum) -> go.Figure:
+    """Three 28×28 pictures: the digit x, the neuron's weights w, and x·w, whose pixels add up to w·x."""
+    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.04, subplot_titles=(
+        "x: your digit", f"w: neuron {ns.neuron}'s weights", f"x × w: sums to {ns.dot:.4f}"))
+    index = np.arange(784).reshape(28, 28)
+    w_top = float(np.abs(ns.weights).max()) or 1.0
+    p_top = float(np.abs(ns.products).max()) or 1.0
+    tiles = [(ns.inputs, INK, 0.0, 1.0, "x = %{z:.3f}"), (ns.weights, DIVERGING, -w_top, w_top, "w = %{z:+.4f}"),
+             (ns.products, DIVERGING, -p_top, p_top, "x × w = %{z:+.4f}")]
+    for col, (values, scale, low, high, text) in enumerate(tiles, start=1):
+        fig.add_heatmap(z=values.reshape(28, 28), customdata=index, colorscale=scale, zmin=low, zmax=high,
+                        showscale=False, row=1, col=col,
+                        hovertemplate="pixel %{customdata} (row %{y}, col %{x})<br>" + text + "<extra></extra>")
+    fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, ticks="")
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, ticks="")
+    for col in (1, 2, 3):
+        fig.update_yaxes(scaleanchor=f"x{'' if col == 1 else col}", row=1, col=col)
+    return style(fig, 250)
+
+
+def hidden_bars(hidden: np.ndarray, chosen: int) -> go.Figure:
+    """Every hidden neuron's output for this digit; the chosen neuron is the red bar."""
+    colours = [HIGHLIGHT if j == chosen else PLAIN for j in range(len(hidden))]
+    fig = go.Figure(go.Bar(x=np.arange(len(hidden)), y=hidden, marker_color=colours,
+                           hovertemplate="neuron %{x}: output %{y:.4f}<extra></extra>"))
+    fig.update_xaxes(title="hidden neuron")
+    fig.update_yaxes(title="output")
+    return style(fig, 260)
+
+
+def logit_bars(dots: np.ndarray, biases: np.ndarray, logits: np.ndarray) -> go.Figure:
+    """The 10 logits; hovering shows each as Σ hidden·weight plus bias."""
+    winner = int(np.argmax(logits))
+    fig = go.Figure(go.Bar(
+        x=[str(d) for d in range(10)], y=logits, customdata=np.stack([dots, biases], axis=-1),
+        marker_color=[HIGHLIGHT if d == winner else PLAIN for d in range(10)],
+        text=[f"{v:.2f}" for v in logits], textposition="outside",
+        hovertemplate="digit %{x}: Σ hidden × weight = %{customdata[0]:.4f}<br>+ bias %{customdata[1]:+.4f}"
+                      "<br>= logit %{y:.4f}<extra></extra>"))
+    span = float(logits.max() - min(logits.min(), 0)) or 1.0
+    fig.update_yaxes(title="logit", range=[min(logits.min(), 0) - 0.15 * span, logits.max() + 0.2 * span])
+    fig.update_xaxes(title="digit", type="category")
+    return style(fig, 300)

@@ -1,0 +1,261 @@
+"""Teaching one digit: the exact loss and gradients of one example, an SGD or Adam step, an undoable lesson.
+
+Every step runs in inference mode, with dropout OFF: the gradient is then that of the very prediction
+the user sees, and the same click always does the same thing (with dropout on, each click would
+teach a different random sub-network). Backpropagation is written out in numpy, which is exact
+(tests compare it with tf.GradientTape on the Keras model) and takes well under a millisecond,
+so a click never waits for TensorFlow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from nnviz.network import ACTIVATIONS, Network, flatten, forward, predict_proba, softmax
+
+OPTIMIZERS = {"sgd": "Plain SGD", "adam": "Adam, as in training"}
+# Defaults: SGD's teaches a typical misread digit in a few clicks (2 for the median misread test digit of
+# the sample, 5 for a hand-drawn closed-top 4); Adam's is the rate the model was trained with.
+DEFAULT_RATE = {"sgd": 2e-3, "adam": 1e-3}
+BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7  # keras.optimizers.Adam's defaults, which build_model uses
+MAX_STEPS = 40  # each step keeps a weight snapshot (width × 795 floats) so that Undo is exact
+
+
+@dataclass(frozen=True, eq=False)
+class Params:
+    """One array per weight array of the network (w1, b1, w2, b2): gradients, updates or Adam moments."""
+
+    w1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: np.ndarray
+
+    def __post_init__(self):
+        for array in self.arrays():
+            array.setflags(write=False)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return self.w1, self.b1, self.w2, self.b2
+
+
+def weights(net: Network) -> Params:
+    return Params(net.w1, net.b1, net.w2, net.b2)
+
+
+def _forward64(net: Network, image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(inputs, hidden, logits) in float64: the exact values that float32 only approximates."""
+    x = flatten(image).astype(np.float64)
+    hidden = ACTIVATIONS[net.activation](x @ net.w1.astype(np.float64) + net.b1)
+    return x, hidden, hidden @ net.w2.astype(np.float64) + net.b2
+
+
+def loss(net: Network, image: np.ndarray, label: int) -> float:
+    """Cross-entropy of one digit, −log p(label): the model's SparseCategoricalCrossentropy(from_logits)."""
+    logits = _forward64(net, image)[2]
+    top = logits.max()
+    return float(top + np.log(np.exp(logits - top).sum()) - logits[label])
+
+
+def _derivative(activation: str, hidden: np.ndarray) -> np.ndarray:
+    """d activation / dz, written in terms of the activation's output."""
+    if activation == "relu":
+        return (hidden > 0).astype(hidden.dtype)  # as TensorFlow: slope 0 at exactly z = 0
+    if activation == "sigmoid":
+        return hidden * (1 - hidden)
+    return 1 - hidden * hidden  # tanh
+
+
+def gradients(net: Network, image: np.ndarray, label: int) -> Params:
+    """∂loss/∂weight for every weight, by backpropagation through the forward pass (dropout off).
+
+    Worked in float64 and rounded once to float32 at the end, so the result is within float32
+    rounding of the exact gradient (Keras's own float32 gradient is off by a few units in the last place).
+    """
+    x, hidden, logits = _forward64(net, image)
+    dlogits = softmax(logits)
+    dlogits[label] -= 1  # ∂loss/∂logits = probabilities − one-hot(label)
+    dz = (net.w2 @ dlogits) * _derivative(net.activation, hidden)  # back through w2, then the activation
+    return Params(*(a.astype(np.float32) for a in (np.outer(x, dz), dz, np.outer(hidden, dlogits), dlogits)))
+
+
+def rival(probs: np.ndarray, label: int) -> int:
+    """The wrong digit the model likes best: its wrong prediction, or the runner-up when it is right."""
+    others = np.array(probs, dtype=np.float64)
+    others[label] = -np.inf
+    return int(np.argmax(others))
+
+
+@dataclass(frozen=True, eq=False)
+class AdamState:
+    """Adam's moving averages of the gradient (m) and of its square (v), after `iterations` steps."""
+
+    m: Params
+    v: Params
+    iterations: int
+
+
+def sgd_update(grads: Params, learning_rate: float) -> Params:
+    """Plain gradient descent: every weight moves by −η·gradient."""
+    rate = np.float32(learning_rate)
+    return Params(*(-(rate * g) for g in grads.arrays()))
+
+
+def adam_update(grads: Params, learning_rate: float, state: AdamState | None) -> tuple[Params, AdamState]:
+    """One step of Keras 3's Adam update rule (keras.optimizers.Adam, tested equal to it).
+
+    A Network holds weights only, so a lesson's Adam starts from a fresh state (zero moments,
+    step 0), as a newly compiled optimizer would, and carries its state over the lesson's clicks.
+    """
+    if state is None:
+        zeros = Params(*(np.zeros_like(g) for g in grads.arrays()))
+        state = AdamState(zeros, zeros, 0)
+    step = np.float32(state.iterations + 1)
+    b1, b2 = np.float32(BETA_1), np.float32(BETA_2)
+    alpha = np.float32(learning_rate) * np.sqrt(1 - b2 ** step) / (1 - b1 ** step)
+    # Python-float coefficients, as Keras writes them: (1 − 0.9) rounds to float32 differently from
+    # float32(1) − float32(0.9), and these rounding details are what the equality test checks.
+    m = [m + (g - m) * (1 - BETA_1) for g, m in zip(grads.arrays(), state.m.arrays(), strict=True)]
+    v = [v + (g * g - v) * (1 - BETA_2) for g, v in zip(grads.arrays(), state.v.arrays(), strict=True)]
+    update = Params(*(-((mi * alpha) / (np.sqrt(vi) + np.float32(EPSILON))) for mi, vi in zip(m, v, strict=True)))
+    return update, AdamState(Params(*m), Params(*v), state.iterations + 1)
+
+
+def apply(net: Network, update: Params) -> Network:
+    """A new Network with the update added; the old one is untouched (its arrays are read-only)."""
+    new = [(w + u).astype(np.float32) for w, u in zip(weights(net).arrays(), update.arrays(), strict=True)]
+    return Network(*new, activation=net.activation, dropout=net.dropout)
+
+
+def sgd_step(net: Network, image: np.ndarray, label: int, learning_rate: float) -> Network:
+    """new weights = old − η·∂loss/∂weights, on this one digit."""
+    return apply(net, sgd_update(gradients(net, image, label), learning_rate))
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """What one click did: the gradient at the old weights and the update the optimizer made of it."""
+
+    optimizer: str
+    learning_rate: float
+    grads: Params
+    update: Params  # new − old, as computed by the optimizer: −η·grads for plain SGD
+
+
+@dataclass(frozen=True, eq=False)
+class Lesson:
+    """Teaching one digit on a copy of a model. Every snapshot is kept, so Undo is bit-for-bit exact."""
+
+    image: np.ndarray
+    label: int
+    nets: tuple[Network, ...]          # nets[0]: the model as it was before the first step
+    probs: tuple[np.ndarray, ...]      # the 10 probabilities of the digit for each snapshot
+    losses: tuple[float, ...]          # the loss of the digit for each snapshot
+    last: Step | None = None           # the newest step, for the gradient pictures
+    adam: AdamState | None = None
+
+    @property
+    def original(self) -> Network:
+        return self.nets[0]
+
+    @property
+    def current(self) -> Network:
+        return self.nets[-1]
+
+    @property
+    def steps(self) -> int:
+        return len(self.nets) - 1
+
+    @property
+    def true_curve(self) -> np.ndarray:
+        """Probability of the true label after 0, 1, 2, … steps."""
+        return np.array([p[self.label] for p in self.probs])
+
+    @property
+    def learned(self) -> bool:
+        return int(np.argmax(self.probs[-1])) == self.label
+
+
+def start(net: Network, image: np.ndarray, label: int) -> Lesson:
+    if not 0 <= label <= 9:
+        raise ValueError(f"A digit's label is 0 to 9, not {label}")
+    image = np.array(image, dtype=np.float32)
+    image.setflags(write=False)
+    return Lesson(image, int(label), (net,), (forward(net, image).probs,), (loss(net, image, label),))
+
+
+def teach(lesson: Lesson, optimizer: str = "sgd", learning_rate: float = 0.1) -> Lesson:
+    """One click: one gradient step on the lesson's digit, from its current weights."""
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer {optimizer!r}")
+    if not learning_rate > 0:
+        raise ValueError("The learning rate must be positive")
+    grads = gradients(lesson.current, lesson.image, lesson.label)
+    adam = lesson.adam
+    if optimizer == "sgd":
+        update = sgd_update(grads, learning_rate)
+    else:
+        update, adam = adam_update(grads, learning_rate, adam)
+    net = apply(lesson.current, update)
+    return replace(lesson, nets=lesson.nets + (net,), probs=lesson.probs + (forward(net, lesson.image).probs,),
+                   losses=lesson.losses + (loss(net, lesson.image, lesson.label),),
+                   last=Step(optimizer, float(learning_rate), grads, update), adam=adam)
+
+
+def undo(lesson: Lesson) -> Lesson:
+    """Back to before the first step: the very same (read-only) weights, and a fresh optimizer."""
+    return start(lesson.original, lesson.image, lesson.label)
+
+
+@dataclass(frozen=True)
+class NeuronChange:
+    """How one step changed one hidden neuron's response to the digit, and what that neuron votes for."""
+
+    neuron: int
+    z_before: float            # pre-activation w·x + b on this digit
+    z_after: float
+    hidden_before: float       # its output (after the activation function)
+    hidden_after: float
+    vote_true: float           # its weight to the true digit's logit, after the step
+    vote_rival: float          # its weight to the rival digit's logit, after the step
+
+    @property
+    def verdict(self) -> str:
+        if self.z_after > self.z_before:
+            return "reinforced"
+        return "penalised" if self.z_after < self.z_before else "unchanged"
+
+
+def neuron_changes(before: Network, after: Network, image: np.ndarray, label: int, rival_digit: int,
+                   neurons=None) -> list[NeuronChange]:
+    """Each hidden neuron's change (all of them unless a list is given): reinforced means it now fires more."""
+    a, b = forward(before, image), forward(after, image)
+    neurons = range(before.width) if neurons is None else neurons
+    return [NeuronChange(int(j), float(a.z[j]), float(b.z[j]), float(a.hidden[j]), float(b.hidden[j]),
+                         float(after.w2[j, label]), float(after.w2[j, rival_digit])) for j in neurons]
+
+
+def most_affected(update: Params, count: int = 8) -> np.ndarray:
+    """The hidden neurons whose incoming weights the step changed most (largest update, in norm)."""
+    size = np.linalg.norm(update.w1.astype(np.float64), axis=0)
+    order = np.argsort(-size, kind="stable")
+    return order[:count][size[order[:count]] > 0]
+
+
+def tally(changes: list[NeuronChange]) -> dict[str, int]:
+    counts = {"reinforced": 0, "penalised": 0, "unchanged": 0}
+    for change in changes:
+        counts[change.verdict] += 1
+    return counts
+
+
+def accuracy(net: Network, images: np.ndarray, labels: np.ndarray) -> float:
+    """Share of other digits read right: does teaching one digit make the network forget the rest?"""
+    return float((predict_proba(net, images).argmax(axis=1) == labels).mean())
+
+
+def fingerprint(image: np.ndarray) -> str:
+    """A short id of a digit's pixels, to notice when the user's digit has changed."""
+    return hashlib.blake2b(np.ascontiguousarray(image, dtype=np.float32).tobytes(), digest_size=8).hexdigest()
