@@ -1,4 +1,8 @@
-"""nnviz: a router over the pages, with the sidebar every page shares."""
+"""nnviz: a router over the pages in views/, with the sidebar every page shares.
+
+The folder is not called pages/: Streamlit treats a pages/ folder as a legacy multipage app and,
+until some session has run st.navigation, serves a deep link to a page without this router.
+"""
 
 import streamlit as st
 
@@ -8,7 +12,13 @@ st.set_page_config(page_title="nnviz: see inside a neural network", page_icon=":
 
 # One line per page, in the order a learner meets them.
 page = st.navigation([
-    st.Page("pages/draw.py", title="Draw", icon=":material/draw:", default=True),
+    st.Page("views/draw.py", title="Draw", icon=":material/draw:", default=True),
+    st.Page("views/flatten.py", title="Flatten", icon=":material/view_week:"),
+    st.Page("views/layers.py", title="Layers", icon=":material/account_tree:"),
+    st.Page("views/weights.py", title="Weights", icon=":material/grid_on:"),
+    st.Page("views/walkthrough.py", title="Forward pass", icon=":material/calculate:"),
+    st.Page("views/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("views/teach.py", title="Teach", icon=":material/school:"),
 ])
 ui.sidebar()
 page.run()

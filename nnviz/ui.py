@@ -11,15 +11,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+# Imported whole, up front: TensorFlow imports pandas too, and if that happens in one thread while a
+# page's plotly (which looks pandas up in sys.modules) runs in another, plotly meets a half-imported pandas.
+import pandas  # noqa: F401
 import streamlit as st
 
-from nnviz import data, preprocess
+from nnviz import data, preprocess, settings, training
 from nnviz.network import Network
+from nnviz.run_record import RunRecord
 
 DIGIT = "digit"          # session key: the current CurrentDigit
 NETWORK = "network"      # session key: (label, Network) of a model this session made active
 NOTICE = "notice"        # session key: (level, text) when the newest input gave no digit
-CANVAS_KEY = "canvas_n"  # session key: bumping it gives a fresh, empty canvas
+CANVAS_CLEARS = "canvas_clears"  # session key: how often Clear was pressed
+TRAINER = "trainer"      # session key: this session's training.Trainer
+RUNS = "runs"            # session key: list of this session's ended runs (RunRecord), oldest first
+LIVE_RUN = "live_run"    # session key: True while the trainer's run is the active model
+TRAIN_SETTINGS = "train_settings"  # session key: the Train page's Settings
+URL_NOTICES = "train_url_notices"  # session key: notices about bad URL parameters, shown once
+TRAIN_MESSAGE = "train_message"    # session key: (level, text) answering the last Train-page button
+POLL_SECONDS = 0.4       # how often live views refresh while training (≥ 2 updates a second)
 
 
 @dataclass(frozen=True)
@@ -41,16 +53,31 @@ def sample_dataset() -> data.Dataset:
 def default_network() -> Network:
     from nnviz import model  # deferred: TensorFlow loads once, on first use
 
-    return model.to_network(model.load_default_model())
+    net = model.to_network(model.load_default_model())
+    training.settle_heap()  # with TensorFlow loaded, Streamlit's gc after every rerun would cost ~0.3 s
+    return net
+
+
+DEFAULT_LABEL = "pretrained default (width 128)"
 
 
 def dataset() -> data.Dataset:
-    return sample_dataset()
+    """The dataset this session trains on: the bundled sample unless it chose (available) full MNIST."""
+    chosen = st.session_state.get(TRAIN_SETTINGS)
+    return training_dataset(chosen.dataset)[0] if chosen else sample_dataset()
 
 
 def active_network() -> tuple[str, Network]:
-    """(label, weights) of the model every page shows: this session's own, else the default."""
-    return st.session_state.get(NETWORK) or ("pretrained default (width 128)", default_network())
+    """(label, weights) of the model every page shows. The most recent choice wins: this session's
+    training run (live weights, made active by Train or Step), a model it made active (taught,
+    uploaded), else the pretrained default."""
+    trainer = st.session_state.get(TRAINER)
+    if st.session_state.get(LIVE_RUN) and trainer is not None:
+        snap = trainer.snapshot
+        if snap.network is not None and (snap.step > 0 or snap.active):  # not a fresh, untrained run
+            state = "training live" if snap.active else f"{snap.status}, step {snap.step:,}"
+            return f"{snap.name} you trained (width {snap.settings.width}, {state})", snap.network
+    return st.session_state.get(NETWORK) or (DEFAULT_LABEL, default_network())
 
 
 def set_digit(image: np.ndarray, source: str, label: int | None = None, steps=()) -> None:
@@ -86,12 +113,14 @@ def notice() -> tuple[str, str] | None:
 
 
 def clear_canvas() -> None:
-    st.session_state[CANVAS_KEY] = st.session_state.get(CANVAS_KEY, 0) + 1
+    st.session_state[CANVAS_CLEARS] = st.session_state.get(CANVAS_CLEARS, 0) + 1
     st.session_state[NOTICE] = ("info", "Draw a digit: the canvas is empty.")
 
 
-def canvas_key() -> str:
-    return f"canvas-{st.session_state.get(CANVAS_KEY, 0)}"
+def blank_drawing() -> dict:
+    """The canvas's initial drawing. A new value empties the canvas in place: the component
+    reloads a changed initial drawing without remounting, so nothing on the page jumps."""
+    return {"objects": [], "nnvizClears": st.session_state.get(CANVAS_CLEARS, 0)}
 
 
 def pick_test_digit(index: int | None = None) -> None:
@@ -112,19 +141,34 @@ def current_digit() -> CurrentDigit:
 
 
 def sidebar() -> None:
-    """What every page shares: which model and which data are in use."""
+    """What every page shares: which model and which data are in use, and a way back to the default."""
     label, net = active_network()
+    trainer = st.session_state.get(TRAINER)
     with st.sidebar:
         st.caption("**Model:** " + label)
+        if label != DEFAULT_LABEL:
+            st.button("Use the pretrained default", on_click=reset_active_network, icon=":material/restart_alt:",
+                      help="Every page goes back to the model nnviz ships with. Your runs are kept.")
+        elif trainer is not None and trainer.snapshot.step > 0 and trainer.snapshot.network is not None:
+            st.button(f"Use your {trainer.snapshot.name}", on_click=use_training_run, icon=":material/model_training:",
+                      help="Every page shows the weights of your latest training run.")
         st.caption(f"**Data:** {dataset().summary}")
 
 
 def set_active_network(label: str, net: Network) -> None:
     """Make a model of this session's (trained, taught or uploaded) the one every page shows."""
     st.session_state[NETWORK] = (label, net)
+    st.session_state.pop(LIVE_RUN, None)
 
 
 def reset_active_network() -> None:
+    st.session_state.pop(NETWORK, None)
+    st.session_state.pop(LIVE_RUN, None)
+
+
+def use_training_run() -> None:
+    """Every page now shows the weights of this session's training run, live as it learns."""
+    st.session_state[LIVE_RUN] = True
     st.session_state.pop(NETWORK, None)
 
 
@@ -133,4 +177,199 @@ def fresh_network(width: int, activation: str = "relu", dropout: float = 0.2, se
     """An untrained model's weights (Keras's own initialisation), for before/after comparisons."""
     from nnviz import model
 
-    return model.to_network(model.build_model(width, dropout, activation, seed=seed))
+    with training_pool().build_lock:  # Keras seeds from global state: never alongside a trainer's build
+        return model.to_network(model.build_model(width, dropout, activation, seed=seed))
+
+
+# ---- training: datasets, settings, the session's trainer and its runs ----------------------------
+
+@st.cache_resource(show_spinner=False)
+def training_pool() -> training.Pool:
+    """The server-wide cap on concurrent training runs (env NNVIZ_MAX_TRAINERS, default 2)."""
+    return training.Pool(training.max_trainers())
+
+
+@st.cache_resource(scope="session", on_release=training.Lease.release, show_spinner=False)
+def session_lease() -> training.Lease:
+    """Released by Streamlit when this session's browser tab disconnects: that ends its trainer."""
+    return training.Lease()
+
+
+@st.cache_resource(show_spinner="Loading full MNIST…")
+def full_dataset() -> data.Dataset:
+    return data.load_full_mnist(allow_download=False)
+
+
+def training_dataset(name: str) -> tuple[data.Dataset, str | None]:
+    """The dataset a setting names, or the bundled sample with a notice when it is not available."""
+    if name == "full":
+        try:
+            return full_dataset(), None
+        except data.DataUnavailable as exc:
+            return sample_dataset(), f"{exc} Training uses the bundled sample instead."
+    return sample_dataset(), None
+
+
+def dataset_named(name: str) -> data.Dataset | None:
+    """The dataset a run record names (None if it cannot be loaded now)."""
+    if name == sample_dataset().name:
+        return sample_dataset()
+    try:
+        return full_dataset()
+    except data.DataUnavailable:
+        return None
+
+
+def download_full_mnist() -> str | None:
+    """Fetch full MNIST into Keras's cache; None on success, else the reason it failed."""
+    try:
+        data.load_full_mnist(allow_download=True)
+    except data.DataUnavailable as exc:
+        return str(exc)
+    return None
+
+
+def train_settings() -> settings.Settings:
+    """The Train page's settings: from the URL on the session's first visit, then from the controls."""
+    if TRAIN_SETTINGS not in st.session_state:
+        chosen, notices = settings.from_query(st.query_params.to_dict())
+        st.session_state[TRAIN_SETTINGS] = chosen
+        st.session_state[URL_NOTICES] = notices
+    return st.session_state[TRAIN_SETTINGS]
+
+
+def _format(spec: settings.Spec, available: int) -> Callable:
+    if spec.name == "epochs":
+        return lambda v: "until paused" if v == 0 else str(v)
+    if spec.name == "train_size":
+        return lambda v: f"{v:,} (all)" if v == available else f"{v:,}"
+    return lambda v: f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def settings_controls(current: settings.Settings, available: int, group: str) -> settings.Settings:
+    """Draw one group's controls from the settings table; return the settings they now show.
+
+    available: how many training digits the chosen dataset has (the training-size slider's end).
+    """
+    values = current.as_dict()
+    for spec in (s for s in settings.SPECS if s.group == group):
+        key = f"setting_{spec.name}"
+        value = min(values[spec.name], available) if spec.name == "train_size" else values[spec.name]
+        if key not in st.session_state:
+            st.session_state[key] = value  # widgets start from the stored settings (also after a page switch)
+        if spec.choices:
+            labels = DATASET_LABELS if spec.name == "dataset" else {}
+            values[spec.name] = st.radio(spec.label, spec.choices, key=key, help=spec.help, horizontal=True,
+                                         format_func=lambda c, labels=labels: labels.get(c, c))
+        elif spec.stops:
+            stops = [v for v in spec.stops if spec.name != "train_size" or v < available]
+            stops += [available] if spec.name == "train_size" else []
+            options = sorted(set(stops) | {st.session_state[key]})
+            values[spec.name] = st.select_slider(spec.label, options, key=key, help=spec.help,
+                                                 format_func=_format(spec, available))
+        else:
+            values[spec.name] = st.number_input(spec.label, int(spec.low), int(spec.high), key=key, step=1,
+                                                help=spec.help)
+    chosen = settings.Settings(**values)
+    st.session_state[TRAIN_SETTINGS] = chosen
+    return chosen
+
+
+DATASET_LABELS = {"sample": "Bundled sample", "full": "Full MNIST"}
+
+
+def sync_url(chosen: settings.Settings) -> None:
+    """Keep the Train page's URL equal to its settings, so a copied link reopens the same setup."""
+    for key, value in settings.to_query(chosen).items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def restore_controls(chosen: settings.Settings) -> None:
+    """Put the controls back to these settings (a callback: runs before the widgets are drawn)."""
+    for name, value in chosen.as_dict().items():
+        st.session_state[f"setting_{name}"] = value
+    st.session_state[TRAIN_SETTINGS] = chosen
+
+
+def trainer(chosen: settings.Settings, ds: data.Dataset) -> training.Trainer:
+    """This session's trainer, created on first use (or again after its tab disconnected)."""
+    current = st.session_state.get(TRAINER)
+    if current is not None and current.closed:
+        runs()  # keep the closed trainer's ended runs
+        current = None
+    if current is None:
+        with st.spinner("Loading TensorFlow…"):
+            current = training.Trainer(ds, chosen, training_pool())
+        st.session_state[TRAINER] = current
+    session_lease().watch(current)
+    return current
+
+
+def runs() -> list[RunRecord]:
+    """This session's ended runs, oldest first (copied in from its trainer as they end)."""
+    kept = st.session_state.setdefault(RUNS, [])
+    current = st.session_state.get(TRAINER)
+    if current is not None:
+        known = {r.run_id for r in kept}
+        kept.extend(r for r in current.records if r.run_id not in known)
+    return kept
+
+
+def live_interval() -> float | None:
+    """For any page's @st.fragment(run_every=…): refresh while this session trains, else never."""
+    current = st.session_state.get(TRAINER)
+    busy = current is not None and (current.snapshot.active or current.snapshot.status == "starting")
+    return POLL_SECONDS if busy else None
+
+
+def say(level: str, text: str) -> None:
+    """Answer a Train-page button with a message, shown until the next button press."""
+    st.session_state[TRAIN_MESSAGE] = (level, text)
+
+
+def train_command(action: str, chosen: settings.Settings, ds: data.Dataset) -> None:
+    """The Train page's buttons (as on_click callbacks). Redundant clicks get a message, never an error."""
+    st.session_state.pop(TRAIN_MESSAGE, None)  # a new click: the previous answer no longer applies
+    t = trainer(chosen, ds)
+    snap = t.snapshot
+    fresh = snap.ended or snap.status in ("failed", "closed") or (snap.step == 0 and snap.settings != chosen)
+    if action == "play":
+        if snap.active:
+            return say("info", "Already training.")
+        if snap.in_progress and snap.settings != chosen:
+            return say("warning", "Your settings changed: start a new run, or undo the changes, first.")
+        if fresh:
+            t.reset(chosen, ds)
+        t.play()
+        use_training_run()
+    elif action == "pause":
+        if not snap.active:
+            return say("info", "Nothing is training, so there is nothing to pause.")
+        t.pause()
+    elif action == "step":
+        if snap.active:
+            return say("info", "Pause first: Step trains exactly one batch while paused.")
+        if snap.in_progress and snap.settings != chosen:
+            return say("warning", "Your settings changed: start a new run, or undo the changes, first.")
+        if fresh:
+            t.reset(chosen, ds)
+        t.step()
+        use_training_run()
+    elif action == "stop":
+        if not snap.in_progress:
+            return say("info", "Nothing is training, so there is nothing to stop. Press Train to start.")
+        t.stop()
+        say("success", f"{snap.name} stopped and was tested on the held-out digits: see below.")
+    elif action == "reset":
+        t.reset(chosen, ds)
+        say("success", f"A new run with fresh random weights from seed {chosen.seed}."
+            + (f" {snap.name} is kept for comparison." if snap.step else ""))
+    elif action == "undo":
+        restore_controls(snap.settings)
+
+
+def send_to_draw(index: int, ds: data.Dataset) -> None:
+    """Make a test digit the current digit of every page."""
+    name = "test digit" if ds.name == sample_dataset().name else f"{ds.name} test digit"
+    set_digit(data.as_float(ds.x_test[index]), f"{name} #{index}", int(ds.y_test[index]))

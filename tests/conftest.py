@@ -14,12 +14,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def open_page():
-    """open_page("pages/layers.py", digit=array, **session_state) → an AppTest that has run that page."""
+    """open_page("views/layers.py", digit=array, **session_state) → an AppTest that has run that page."""
     from streamlit.testing.v1 import AppTest
 
     from nnviz import ui
 
-    def _open(page: str = "pages/draw.py", digit=None, timeout: float = 120, **state):
+    def _open(page: str = "views/draw.py", digit=None, timeout: float = 120, **state):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
         for key, value in state.items():
             at.session_state[key] = value

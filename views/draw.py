@@ -14,11 +14,13 @@ st.write("Draw a digit from 0 to 9 in the box and let go of the mouse. nnviz pre
 
 left, right = st.columns([1, 1.2], gap="large")
 with left:
-    draw_tab, sample_tab, upload_tab = st.tabs([":material/draw: Draw", ":material/casino: Test digit", ":material/upload: Upload"])
+    tabs = [":material/draw: Draw", ":material/casino: Test digit", ":material/upload: Upload"]
+    draw_tab, sample_tab, upload_tab = st.tabs(tabs)
     with draw_tab:
         stroke = st.session_state.get("stroke_width", canvas.STROKE_WIDTH)
         drawing = st_canvas(stroke_width=stroke, stroke_color="#FFFFFF", background_image=canvas.guide_image(),
-                            width=canvas.WIDTH, height=canvas.HEIGHT, return_image_data=True, key=ui.canvas_key())
+                            width=canvas.WIDTH, height=canvas.HEIGHT, return_image_data=True,
+                            initial_drawing=ui.blank_drawing(), key="canvas")
         ui.take_input("your drawing", drawing.image_bytes, lambda: preprocess.from_canvas(drawing.image_data))
         a, b = st.columns([2, 1], vertical_alignment="bottom")
         a.slider("Stroke width", 8, 32, canvas.STROKE_WIDTH, key="stroke_width")
@@ -37,7 +39,11 @@ acts = network.forward(net, digit.image)
 with right:
     message = ui.notice()
     if message:
-        (st.error if message[0] == "error" else st.info)(message[1], icon=":material/error:" if message[0] == "error" else ":material/draw:")
+        level, text = message
+        if level == "error":
+            st.error(text, icon=":material/error:")
+        else:
+            st.info(text, icon=":material/draw:")
     m1, m2 = st.columns(2)
     m1.metric("Prediction", acts.prediction, help="The digit with the highest probability.")
     m2.metric("Confidence", f"{acts.probs.max():.0%}")
@@ -48,8 +54,7 @@ with right:
 st.subheader("How your digit was prepared")
 if digit.steps:
     for col, (name, image) in zip(st.columns(len(digit.steps)), digit.steps):
-        col.image(image.clip(0, 1), caption=f"{name} ({image.shape[1]}×{image.shape[0]})",
-                  use_container_width=True, clamp=True)
+        col.image(common.pixelated(image), caption=f"{name} ({image.shape[1]}×{image.shape[0]} px)", width=140)
 else:
     st.write("This digit comes from MNIST itself, so it is already 28×28 and centred.")
-    st.image(digit.image, width=160, clamp=True)
+    st.image(common.pixelated(digit.image), width=140)

@@ -1,0 +1,228 @@
+"""Training figures: live loss/accuracy curves, run overlays, the probe digit over time, the confusion
+matrix, a digit gallery and a compact first-layer weight mosaic. Arrays in, plotly figures out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from nnviz.figures import common
+from nnviz.run_record import History
+
+TRAIN_COLOUR, VAL_COLOUR = "#8892a6", "#ff4b4b"
+RUN_COLOURS = ("#ff4b4b", "#4c9be8", "#f5c542", "#5cc98b", "#c77dff", "#ff9f43", "#2ed3d3", "#f78fb3")
+DIGIT_COLOURS = ("#4c9be8", "#ff9f43", "#5cc98b", "#ff4b4b", "#c77dff",
+                 "#a0785a", "#f78fb3", "#b0b0b0", "#f5c542", "#2ed3d3")
+MAX_POINTS = 600     # per trace: enough for a smooth curve, light enough to resend twice a second
+METRICS = {"loss": ("loss", "loss", ".3f"), "accuracy": ("accuracy", "accuracy", ".1%")}
+GAP = 2              # pixels between tiles in mosaics
+CAPTION_ROOM = 12    # pixels under each gallery digit for its caption
+
+
+def smooth(values: np.ndarray, window: float) -> np.ndarray:
+    """Trailing moving average over about `window` steps, ignoring NaNs (vectorised: it runs twice a second)."""
+    values = np.asarray(values, np.float64)
+    w = max(1, int(round(window)))
+    finite = np.isfinite(values)
+    sums = np.concatenate([[0.0], np.cumsum(np.where(finite, values, 0.0))])
+    counts = np.concatenate([[0], np.cumsum(finite)])
+    start = np.maximum(np.arange(len(values)) + 1 - w, 0)
+    n = counts[1:] - counts[start]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, (sums[1:] - sums[start]) / np.maximum(n, 1), np.nan)
+
+
+def thin(*arrays: np.ndarray, limit: int = MAX_POINTS) -> list[np.ndarray]:
+    """Every k-th point (always keeping the last), so long runs stay cheap to draw."""
+    n = len(arrays[0])
+    if n <= limit:
+        return [np.asarray(a) for a in arrays]
+    keep = np.unique(np.append(np.linspace(0, n - 1, limit).astype(int), n - 1))
+    return [np.asarray(a)[keep] for a in arrays]
+
+
+def _axes(fig: go.Figure, metric: str, bound: float | None) -> None:
+    """Accuracy from `bound` to 100%; loss from 0 to `bound`."""
+    title = METRICS[metric][1]
+    if metric == "accuracy":
+        fig.update_yaxes(title=title, tickformat=".0%", range=None if bound is None else [bound, 1.005])
+    else:
+        fig.update_yaxes(title=title, rangemode="tozero", range=None if bound is None else [0, bound])
+    fig.update_xaxes(title="epoch", rangemode="tozero")
+
+
+def _loss_top(*series: np.ndarray) -> float | None:
+    """A loss axis that shows learning, not a single early spike (a diverged run still runs off the top)."""
+    values = np.concatenate([np.asarray(s, np.float64) for s in series if len(s)] or [np.zeros(1)])
+    values = values[np.isfinite(values)]
+    return None if not len(values) else float(min(values.max(), 2.6)) * 1.05
+
+
+def _accuracy_bottom(*series: np.ndarray) -> float | None:
+    values = np.concatenate([np.asarray(s, np.float64) for s in series if len(s)] or [np.ones(1)])
+    values = values[np.isfinite(values)]
+    return None if not len(values) else float(max(0.0, min(values.min(), 0.9) - 0.02))
+
+
+def curves(history: History, metric: str = "loss", title: str = "", height: int = 300) -> go.Figure:
+    """Training (per batch, smoothed) against validation (fixed subset, several times per epoch;
+    the full split once per epoch). The gap between them is overfitting."""
+    key, label, fmt = METRICS[metric]
+    train = getattr(history, key)
+    smoothed = smooth(train, max(history.steps_per_epoch / 8, 10))
+    x, raw, smoothed, steps = thin(history.epochs(history.step), train, smoothed, history.step)
+    val, full = getattr(history, f"val_{key}"), getattr(history, f"epoch_val_{key}")
+    fig = go.Figure()
+    hover = f"epoch %{{x:.2f}} (step %{{customdata:,}})<br>%{{fullData.name}}: %{{y:{fmt}}}<extra></extra>"
+    fig.add_trace(go.Scatter(x=x, y=raw, customdata=steps, name="training, each batch", mode="lines",
+                             line=dict(color=TRAIN_COLOUR, width=1), opacity=0.35, hovertemplate=hover,
+                             showlegend=False))
+    fig.add_trace(go.Scatter(x=x, y=smoothed, customdata=steps, name="training", mode="lines",
+                             line=dict(color=TRAIN_COLOUR, width=3), hovertemplate=hover))
+    fig.add_trace(go.Scatter(x=history.epochs(history.val_step), y=val, customdata=history.val_step,
+                             name="validation", mode="lines+markers", line=dict(color=VAL_COLOUR, width=3),
+                             marker=dict(size=6), hovertemplate=hover))
+    fig.add_trace(go.Scatter(x=history.epochs(history.epoch_step), y=full, customdata=history.epoch_step,
+                             name="validation, all (per epoch)", mode="markers",
+                             marker=dict(color=VAL_COLOUR, size=11, symbol="diamond",
+                                         line=dict(color="white", width=1)),
+                             hovertemplate=hover))
+    top = _loss_top(smoothed, val) if metric == "loss" else _accuracy_bottom(smoothed, val)
+    _axes(fig, metric, top)
+    # The legend sits inside the plot, in the corner the curves leave empty (accuracy rises, loss falls).
+    corner = dict(y=0.04, yanchor="bottom") if metric == "accuracy" else dict(y=0.96, yanchor="top")
+    return common.style(fig, height, title=title or None, hovermode="closest",
+                        legend=dict(x=0.98, xanchor="right", bgcolor="rgba(14,17,23,0.75)", font=dict(size=13),
+                                    **corner))
+
+
+def overlay(runs: Sequence[tuple[str, History]], metric: str = "accuracy", height: int = 420) -> go.Figure:
+    """Several runs on one chart: each run one colour, training dashed, validation solid, so the gap
+    of overfitting (training still improving, validation not) is easy to see."""
+    key, label, fmt = METRICS[metric]
+    fig = go.Figure()
+    everything = []
+    for i, (name, h) in enumerate(runs):
+        colour = RUN_COLOURS[i % len(RUN_COLOURS)]
+        smoothed = smooth(getattr(h, key), max(h.steps_per_epoch / 8, 10))
+        x, y = thin(h.epochs(h.step), smoothed)
+        hover = f"{name}<br>%{{meta}} {label} %{{y:{fmt}}} at epoch %{{x:.2f}}<extra></extra>"
+        fig.add_trace(go.Scatter(x=x, y=y, name=f"{name}: training", legendgroup=name, meta="training",
+                                 mode="lines", line=dict(color=colour, width=2, dash="dash"), hovertemplate=hover))
+        val = getattr(h, f"val_{key}")
+        fig.add_trace(go.Scatter(x=h.epochs(h.val_step), y=val, name=f"{name}: validation", legendgroup=name,
+                                 meta="validation", mode="lines+markers", marker=dict(size=5),
+                                 line=dict(color=colour, width=3), hovertemplate=hover))
+        after_first_epoch = h.epochs(h.val_step) >= 1  # zoom on where runs differ, not the first climb
+        everything += [y[x >= 1], val[after_first_epoch]] if after_first_epoch.any() else [y, val]
+    top = _loss_top(*everything) if metric == "loss" else _accuracy_bottom(*everything)
+    _axes(fig, metric, top)
+    return common.style(fig, height, title=f"{label.capitalize()}: dashed = training, solid = validation",
+                        hovermode="closest", legend=dict(font=dict(size=13)))
+
+
+def probe(steps: np.ndarray, probs: np.ndarray, steps_per_epoch: int, label: int | None = None,
+          height: int = 300) -> go.Figure:
+    """The probe digit's 10 probabilities as training goes on. Each line is labelled with its digit at
+    its end (when it ends above 4%), the current favourite drawn boldest."""
+    fig = go.Figure()
+    probs = np.asarray(probs, np.float64).reshape(-1, 10)
+    leader = int(np.argmax(probs[-1])) if len(probs) else None
+    x, *columns = thin(np.asarray(steps, np.float64) / steps_per_epoch, *probs.T)
+    for d in range(10):
+        bold = d in (leader, label)
+        fig.add_trace(go.Scatter(
+            x=x, y=columns[d], name=f"digit {d}", mode="lines", showlegend=False,
+            line=dict(color=DIGIT_COLOURS[d], width=4 if bold else 1.5), opacity=1.0 if bold else 0.6,
+            hovertemplate=f"digit {d}: %{{y:.1%}} at epoch %{{x:.2f}}<extra></extra>"))
+        if len(x) and columns[d][-1] > 0.04:
+            fig.add_annotation(x=x[-1], y=columns[d][-1], text=f"<b>{d}</b>", showarrow=False, xanchor="left",
+                               xshift=6, font=dict(color=DIGIT_COLOURS[d], size=16))
+    fig.update_yaxes(title="probability", tickformat=".0%", range=[0, 1.05])
+    fig.update_xaxes(title="epoch", rangemode="tozero")
+    common.style(fig, height, title="Your digit: the network's answer over time", hovermode="closest")
+    return fig.update_layout(margin=dict(r=34))  # room for the digit labels at the lines' ends
+
+
+def confusion(matrix: np.ndarray, height: int = 440) -> go.Figure:
+    """10×10 counts, true digit down, predicted digit across. Correct answers sit on the diagonal (grey);
+    mistakes are red, brighter the more there are. Each cell is a clickable point; the clicked cell
+    gets an outline from plotly's own selection style, so the figure itself never changes on a click
+    (a changed figure would reset the chart and lose the click)."""
+    matrix = np.asarray(matrix)
+    totals = np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    off = matrix * (1 - np.eye(10, dtype=matrix.dtype))
+    # Colour: −1 for the diagonal (its own neutral colour), 0…1 for mistakes relative to the worst cell.
+    z = np.where(np.eye(10, dtype=bool), -1.0, off / max(off.max(), 1))
+    rows, cols = np.indices(matrix.shape)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=list(range(10)), y=list(range(10)), zmin=-1, zmax=1, showscale=False, hoverinfo="skip", xgap=GAP,
+        ygap=GAP, colorscale=[[0, "#3b4252"], [0.4999, "#3b4252"], [0.5, "#262730"], [0.52, "#5a2323"], [1, "#ff4b4b"]],
+        text=matrix, texttemplate="%{text}", textfont=dict(size=14)))
+    share = matrix / totals
+    fig.add_trace(go.Scatter(
+        x=cols.ravel(), y=rows.ravel(), mode="markers", showlegend=False,
+        marker=dict(size=28, opacity=0, symbol="square-open", color="white", line=dict(width=3)),
+        selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=0)),
+        customdata=np.stack([matrix.ravel(), share.ravel()], -1),
+        hovertemplate="true %{y}, predicted %{x}: %{customdata[0]} digits (%{customdata[1]:.1%} of the %{y}s)"
+                      "<extra></extra>"))
+    # Explicit ranges: the invisible click markers would otherwise pad the axes and shrink the matrix.
+    fig.update_xaxes(title="predicted digit", tickmode="array", tickvals=list(range(10)), side="top",
+                     range=[-0.5, 9.5], showgrid=False, zeroline=False, constrain="domain")
+    fig.update_yaxes(title="true digit", tickmode="array", tickvals=list(range(10)), range=[9.5, -0.5],
+                     showgrid=False, zeroline=False, scaleanchor="x", constrain="domain")
+    return common.style(fig, height, clickmode="event+select", dragmode=False)
+
+
+def _mosaic(tiles: np.ndarray, cols: int, vgap: int = GAP) -> tuple[np.ndarray, np.ndarray, int]:
+    """(n, h, w) tiles → one image with NaN gaps, each pixel's tile number, and the number of rows."""
+    n, h, w = tiles.shape
+    rows = max(1, -(-n // cols))
+    image = np.full((rows * (h + vgap) - vgap, cols * (w + GAP) - GAP), np.nan, np.float32)
+    owner = np.full(image.shape, -1, np.int32)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        image[r * (h + vgap):r * (h + vgap) + h, c * (w + GAP):c * (w + GAP) + w] = tiles[i]
+        owner[r * (h + vgap):r * (h + vgap) + h, c * (w + GAP):c * (w + GAP) + w] = i
+    return image, owner, rows
+
+
+def weight_tiles(w1: np.ndarray, units: int = 18, cols: int = 6, height: int = 300) -> go.Figure:
+    """The first `units` hidden neurons' incoming weights as 28×28 tiles (red +, blue −), each scaled
+    to its own largest weight so that faint early patterns show. Hover gives the neuron and exact weight.
+    Kept small on purpose: it is resent while training."""
+    count = min(units, w1.shape[1])
+    raw = np.asarray(w1[:, :count], np.float32).T.reshape(count, 28, 28)
+    scale = np.maximum(np.abs(raw).max(axis=(1, 2), keepdims=True), 1e-12)
+    image, owner, _ = _mosaic(raw / scale, cols)
+    weights, _, _ = _mosaic(raw, cols)
+    data = np.stack([owner, np.nan_to_num(weights)], -1).astype(np.float32)  # float32: plotly sends 4 bytes each
+    fig = go.Figure(go.Heatmap(
+        z=image, customdata=data, colorscale=common.DIVERGING, zmid=0, zmin=-1,
+        zmax=1, showscale=False, hoverongaps=False,
+        hovertemplate="neuron %{customdata[0]:.0f}<br>weight %{customdata[1]:.5f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
+    fig.update_xaxes(visible=False, constrain="domain")
+    return common.style(fig, height, title=f"First-layer weights, neurons 0–{count - 1}")
+
+
+def gallery(images: np.ndarray, captions: Sequence[str], hovers: Sequence[str], cols: int = 10,
+            height: int | None = None) -> go.Figure:
+    """Digits in a grid, one caption under each; every digit is a clickable point."""
+    images = np.asarray(images, np.float32).reshape(-1, 28, 28)
+    n, pitch = len(images), 28 + CAPTION_ROOM
+    mosaic, _, rows = _mosaic(images if n else np.zeros((1, 28, 28), np.float32), cols, vgap=CAPTION_ROOM)
+    fig = go.Figure(go.Heatmap(z=mosaic, colorscale=common.INK, zmin=0, zmax=1, showscale=False, hoverinfo="skip"))
+    ys, xs = (np.arange(n) // cols) * pitch + 13.5, (np.arange(n) % cols) * (28 + GAP) + 13.5
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", marker=dict(size=36, opacity=0, symbol="square"),
+                             selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
+                             customdata=np.arange(n), text=list(hovers), hovertemplate="%{text}<extra></extra>",
+                             showlegend=False))
+    fig.add_trace(go.Scatter(x=xs, y=ys + 14 + CAPTION_ROOM / 2, mode="text", text=list(captions),
+                             textfont=dict(size=14), hoverinfo="skip", showlegend=False))
+    fig.update_yaxes(autorange=False, range=[rows * pitch, -1], scaleanchor="x", visible=False)
+    fig.update_xaxes(visible=False, range=[-1, cols * (28 + GAP) - GAP + 1], constrain="domain")
+    return common.style(fig, height or 40 + 110 * rows, clickmode="event+select", dragmode=False)

@@ -1,0 +1,104 @@
+"""Training figures: the right traces, exact values on hover, and light enough to resend while training."""
+
+import numpy as np
+import pytest
+
+from nnviz.figures import training as figures
+from nnviz.run_record import History
+
+
+def history(steps=5000, per_epoch=250, seed=0):
+    rng = np.random.default_rng(seed)
+    step = np.arange(1, steps + 1)
+    loss = 2.3 * np.exp(-step / 500) + 0.1 * rng.random(steps)
+    val_step = np.arange(per_epoch // 4, steps + 1, per_epoch // 4)
+    epoch_step = np.arange(per_epoch, steps + 1, per_epoch)
+    return History(per_epoch, step=step, loss=loss, accuracy=1 - loss / 2.5, val_step=val_step,
+                   val_loss=2.3 * np.exp(-val_step / 600) + 0.2, val_accuracy=0.9 - np.exp(-val_step / 600) * 0.8,
+                   epoch_step=epoch_step, epoch_loss=np.full(len(epoch_step), 0.3),
+                   epoch_accuracy=np.full(len(epoch_step), 0.9), epoch_val_loss=np.full(len(epoch_step), 0.35),
+                   epoch_val_accuracy=np.full(len(epoch_step), 0.88))
+
+
+def test_smooth_is_a_trailing_mean_that_skips_nans():
+    assert np.allclose(figures.smooth(np.array([1.0, 3.0, 5.0, 7.0]), 2), [1, 2, 4, 6])
+    out = figures.smooth(np.array([np.nan, 2.0, np.nan, 4.0]), 2)
+    assert np.isnan(out[0]) and np.allclose(out[1:], [2, 2, 4])
+
+
+def test_curves_show_training_and_validation_on_an_epoch_axis():
+    h = history()
+    fig = figures.curves(h, "loss")
+    names = [t.name for t in fig.data]
+    assert names == ["training, each batch", "training", "validation", "validation, all (per epoch)"]
+    raw, smooth, val, full = fig.data
+    assert len(raw.x) <= figures.MAX_POINTS + 1 and raw.x[-1] == pytest.approx(h.step[-1] / 250)  # thinned, ends kept
+    assert np.allclose(val.x, h.val_step / 250) and np.allclose(full.y, h.epoch_val_loss)
+    assert all("%{y:.3f}" in t.hovertemplate and "step %{customdata:,}" in t.hovertemplate for t in fig.data)
+    assert fig.layout.xaxis.title.text == "epoch" and fig.layout.yaxis.range[0] == 0
+    acc = figures.curves(h, "accuracy")
+    assert "%{y:.1%}" in acc.data[1].hovertemplate and acc.layout.yaxis.tickformat == ".0%"
+    assert acc.layout.yaxis.range[1] > 1.0 > acc.layout.yaxis.range[0] >= 0
+
+
+def test_curves_of_an_empty_run_still_draw():
+    fig = figures.curves(History(), "accuracy")
+    assert len(fig.data) == 4 and all(len(t.x) == 0 for t in fig.data)
+    assert len(fig.to_json()) < 10_000
+
+
+def test_overlay_pairs_training_and_validation_per_run_in_one_colour():
+    fig = figures.overlay([("Run 1", history(seed=1)), ("Run 2", history(seed=2))], "accuracy")
+    assert [t.name for t in fig.data] == ["Run 1: training", "Run 1: validation",
+                                          "Run 2: training", "Run 2: validation"]
+    assert fig.data[0].line.color == fig.data[1].line.color != fig.data[2].line.color
+    assert fig.data[0].line.dash == "dash" and fig.data[1].line.dash is None
+    assert "Run 2" in fig.data[3].hovertemplate and "%{y:.1%}" in fig.data[3].hovertemplate
+
+
+def test_probe_draws_ten_lines_and_labels_the_likely_digits():
+    probs = np.tile(np.full(10, 0.01), (20, 1))
+    probs[:, 3] = np.linspace(0.1, 0.91, 20)
+    probs /= probs.sum(axis=1, keepdims=True)
+    fig = figures.probe(np.arange(1, 21) * 10, probs, steps_per_epoch=50, label=3)
+    assert len(fig.data) == 10 and fig.data[3].line.width > fig.data[0].line.width
+    assert [a.text for a in fig.layout.annotations] == ["<b>3</b>"]
+    assert fig.data[3].x[-1] == pytest.approx(4.0) and fig.data[3].y[-1] == pytest.approx(probs[-1, 3])
+    assert "digit 3: %{y:.1%}" in fig.data[3].hovertemplate
+
+
+def test_confusion_matrix_cells_are_clickable_and_show_counts():
+    m = np.diag(np.arange(10, 20))
+    m[4, 9] = 7
+    fig = figures.confusion(m)
+    heat, points = fig.data
+    assert np.array_equal(np.asarray(heat.text), m) and heat.z[4][9] == 1.0 and heat.z[4][4] == -1.0
+    assert len(points.x) == 100 and points.customdata[4 * 10 + 9][0] == 7
+    assert points.x[49] == 9 and points.y[49] == 4  # x = predicted, y = true
+    assert "true %{y}, predicted %{x}" in points.hovertemplate
+    assert points.selected.marker.opacity == 1 and points.marker.opacity == 0  # a clicked cell gets an outline
+    assert list(fig.layout.xaxis.range) == [-0.5, 9.5] and fig.layout.clickmode == "event+select"
+
+
+def test_weight_tiles_hover_gives_the_exact_weight_of_each_pixel():
+    rng = np.random.default_rng(0)
+    w1 = rng.normal(0, 0.05, (784, 40)).astype(np.float32)
+    fig = figures.weight_tiles(w1, units=18, cols=6)
+    z, data = np.asarray(fig.data[0].z, np.float64), np.asarray(fig.data[0].customdata, np.float64)
+    pitch = 28 + figures.GAP
+    for neuron, pixel in ((0, 0), (7, 300), (17, 783)):
+        r, c = divmod(neuron, 6)
+        y, x = r * pitch + pixel // 28, c * pitch + pixel % 28
+        assert data[y, x, 0] == neuron and data[y, x, 1] == pytest.approx(w1[pixel, neuron])
+        assert z[y, x] == pytest.approx(w1[pixel, neuron] / np.abs(w1[:, neuron]).max(), rel=1e-5)
+    assert np.nanmax(np.abs(z)) == pytest.approx(1.0) and np.isnan(z[28, 0])  # gaps between tiles
+    assert len(fig.to_json()) < 400_000  # resent about once a second while training
+
+
+def test_gallery_makes_every_digit_a_clickable_point_with_a_caption():
+    images = np.random.default_rng(0).random((13, 28, 28))
+    fig = figures.gallery(images, [f"{i}→{i + 1}" for i in range(13)], [f"digit {i}" for i in range(13)], cols=5)
+    heat, points, captions = fig.data
+    assert np.asarray(heat.z).shape == (3 * (28 + figures.CAPTION_ROOM) - figures.CAPTION_ROOM, 5 * 30 - 2)
+    assert list(points.customdata) == list(range(13)) and list(captions.text)[12] == "12→13"
+    assert points.x[6] == pytest.approx(30 + 13.5) and points.y[6] == pytest.approx(28 + figures.CAPTION_ROOM + 13.5)

@@ -1,0 +1,251 @@
+"""The background trainer, for real: TensorFlow trains in its thread while these tests drive it."""
+
+import dataclasses
+import gc
+import time
+
+import numpy as np
+import pytest
+
+from nnviz import data, training
+from nnviz.settings import Settings
+
+TINY = Settings(width=16, train_size=512, epochs=0, batch_size=32, seed=3)  # trains until paused
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return data.load_sample()
+
+
+@pytest.fixture
+def make(sample):
+    """make(settings, pool=None) → a ready Trainer, closed after the test."""
+    made = []
+
+    def _make(chosen=TINY, pool=None, dataset=None):
+        trainer = training.Trainer(dataset or sample, chosen, pool or training.Pool(2))
+        made.append(trainer)
+        trainer.wait_for(lambda s: s.status in ("ready", "failed"), 60)
+        return trainer
+
+    yield _make
+    for trainer in made:
+        trainer.close()
+
+
+def weights(snap):
+    net = snap.network
+    return [np.array(a) for a in (net.w1, net.b1, net.w2, net.b2)]
+
+
+def test_a_seeded_small_run_learns_and_finishes(make):
+    trainer = make(Settings(width=32, train_size=1000, epochs=3, seed=1))
+    first = trainer.snapshot
+    assert first.status == "ready" and first.step == 0 and first.network.width == 32
+    trainer.play()
+    snap = trainer.wait_for(lambda s: s.ended, 120)
+    h = snap.history
+    assert snap.status == "finished" and snap.message == "Finished 3 epochs."
+    assert snap.step == 3 * 32 == snap.optimizer_steps and snap.samples_seen == 3 * 1000  # 32 batches, last one short
+    assert list(h.step) == list(range(1, snap.step + 1)) and len(h.epoch_step) == 3
+    assert h.loss[:10].mean() > 2 * h.loss[-10:].mean()                  # the loss decreases
+    assert h.epoch_val_loss[-1] < h.epoch_val_loss[0] and h.epoch_val_accuracy[-1] > 0.7
+    assert len(h.val_step) == 3 * training.VAL_PER_EPOCH                 # several validations per epoch
+    assert snap.evaluation is not None and snap.evaluation.accuracy > 0.7
+    [record] = trainer.records
+    assert record.status == "finished" and record.settings.width == 32 and record.evaluation.accuracy > 0.7
+    assert snap.samples_per_s > 0 and snap.eta_seconds == 0.0
+
+
+def test_reset_draws_the_same_weights_from_the_same_seed(make):
+    trainer = make(Settings(width=16, train_size=512, seed=7))
+    seven = weights(trainer.snapshot)
+    trainer.reset(Settings(width=16, train_size=512, seed=8))
+    eight = weights(trainer.snapshot)
+    trainer.reset(Settings(width=16, train_size=512, seed=7))
+    again = weights(trainer.snapshot)
+    assert all(np.array_equal(a, b) for a, b in zip(seven, again, strict=True))
+    assert not np.array_equal(seven[0], eight[0])
+    assert trainer.records == ()  # runs that never trained are not recorded
+
+
+def test_pause_resume_and_stop(make):
+    trainer = make()
+    trainer.play()
+    trainer.wait_for(lambda s: s.step >= 20, 60)
+    paused = trainer.pause()
+    assert paused.status == "paused" and not paused.active
+    time.sleep(0.4)
+    assert trainer.snapshot.step == paused.step  # nothing trains while paused
+    trainer.play()
+    resumed = trainer.wait_for(lambda s: s.step > paused.step + 20, 60)
+    assert resumed.status == "training"
+    stopped = trainer.stop()
+    assert stopped.status == "stopped" and stopped.evaluation is not None and "Stopped" in stopped.message
+    assert [r.status for r in trainer.records] == ["stopped"]
+    assert trainer.play().status == "stopped"  # an ended run does not restart: it needs a new run (Reset)
+    assert len(trainer.records) == 1
+
+
+def test_step_trains_exactly_one_batch(make):
+    trainer = make(TINY.replace(batch_size=50, train_size=120))  # 3 batches an epoch: 50, 50, then 20
+    before = trainer.snapshot
+    sizes = []
+    for k in range(1, 5):
+        previous = trainer.snapshot
+        snap = trainer.step()
+        snap = trainer.wait_for(lambda s, k=k: s.optimizer_steps == k and s.status == "paused", 30)
+        assert snap.step == k == len(snap.history.step)       # Keras's own update count rose by exactly one
+        sizes.append(snap.samples_seen - previous.samples_seen)
+        assert not np.array_equal(weights(snap)[0], weights(previous)[0])
+    assert sizes == [50, 50, 20, 50]  # one batch each, the short last batch of the epoch included
+    assert before.step == 0 and trainer.snapshot.status == "paused"
+
+
+def test_stop_while_nothing_trained_changes_nothing(make):
+    trainer = make()
+    snap = trainer.stop()
+    assert snap.status == "ready" and snap.step == 0 and trainer.records == ()
+
+
+def test_diverging_run_stops_with_a_message_and_keeps_finite_weights(make):
+    trainer = make(Settings(width=64, train_size=1000, epochs=0, learning_rate=10.0, seed=0))
+    trainer.play()
+    snap = trainer.wait_for(lambda s: s.ended, 120)
+    assert snap.status == "diverged"
+    assert "diverged" in snap.message and "smaller learning rate" in snap.message
+    assert np.nanmax(snap.history.loss) > training.DIVERGED_LOSS
+    assert all(np.isfinite(a).all() for a in weights(snap))
+    model = trainer._engine.run.model  # the Keras model holds the kept weights too, not the exploded ones
+    assert np.array_equal(model.get_layer("hidden").get_weights()[0], snap.network.w1)
+    assert [r.status for r in trainer.records] == ["diverged"]
+
+
+def test_divergence_rule():
+    assert training.divergence(np.array([2.3, 1.0])) is None
+    assert "NaN" in training.divergence(np.array([1.0, np.nan]))
+    assert "NaN" in training.divergence(np.array([np.inf]))
+    assert "exploded" in training.divergence(np.array([1.0, 5000.0]))
+
+
+def test_an_exception_is_shown_and_the_trainer_stays_usable(make, sample):
+    broken = data.Dataset("broken", np.zeros((64, 27, 27), np.uint8), np.zeros(64, np.uint8),
+                          sample.x_test[:20], sample.y_test[:20], "a dataset with the wrong image size")
+    trainer = make(TINY, dataset=broken)
+    trainer.play()
+    snap = trainer.wait_for(lambda s: s.status == "failed", 60)
+    assert snap.message.startswith("Training failed:") and not trainer.closed
+    trainer.reset(TINY, sample)
+    trainer.play()
+    assert trainer.wait_for(lambda s: s.step > 0, 60).status == "training"
+
+
+def test_the_thread_ends_when_asked_and_records_the_run(make):
+    trainer = make()
+    trainer.play()
+    trainer.wait_for(lambda s: s.step > 0, 60)
+    trainer.close(reason="Closed by the test.")
+    assert trainer.closed and trainer.snapshot.status == "closed"
+    assert [(r.status, r.message) for r in trainer.records] == [("stopped", "Closed by the test.")]
+
+
+def test_the_thread_ends_when_its_session_goes(sample):
+    pool = training.Pool(1)
+    trainer = training.Trainer(sample, TINY, pool)
+    thread = trainer._engine.thread
+    trainer.play()
+    trainer.wait_for(lambda s: s.step > 0, 60)
+    assert pool.active_count == 1
+    del trainer  # what dropping a session's state does
+    gc.collect()
+    thread.join(30)
+    assert not thread.is_alive() and pool.active_count == 0
+
+
+def test_a_released_lease_closes_its_trainers_without_keeping_them_alive(make, sample):
+    lease = training.Lease()
+    trainer = make()
+    lease.watch(trainer)
+    trainer.play()
+    lease.release()  # what Streamlit does when the tab's session disconnects
+    trainer._engine.thread.join(30)
+    assert trainer.closed and "browser tab was closed" in trainer.snapshot.message
+    other = training.Trainer(sample, TINY)
+    lease.watch(other)
+    thread = other._engine.thread
+    del other
+    gc.collect()
+    thread.join(30)
+    assert not thread.is_alive()
+
+
+def test_the_concurrency_cap_queues_extra_runs(make):
+    pool = training.Pool(1)
+    first, second = make(pool=pool), make(pool=pool)
+    first.play()
+    first.wait_for(lambda s: s.step > 0, 60)
+    queued = second.play()
+    assert queued.status == "queued" and queued.queue_position == 1 and "Queued" in queued.message
+    time.sleep(0.5)
+    assert second.snapshot.step == 0 and second.snapshot.status == "queued" and pool.active_count == 1
+    first.pause()
+    second.wait_for(lambda s: s.step > 0, 60)
+    assert pool.active_count == 1 and first.play().status == "queued"  # now the first one waits
+    second.stop()
+    assert first.wait_for(lambda s: s.step > 0 and s.status == "training", 60)
+
+
+def test_pool_is_first_come_first_served():
+    pool = training.Pool(1)
+    a, b, c = object(), object(), object()
+    assert pool.acquire(a) and not pool.acquire(b) and not pool.acquire(c)
+    assert (pool.position(b), pool.position(c), pool.position(a)) == (1, 2, None)
+    pool.release(a)
+    assert not pool.acquire(c) and pool.acquire(b)  # b was first in line
+    pool.release(c)
+    assert pool.position(c) is None
+
+
+def test_max_trainers_comes_from_the_environment():
+    assert training.max_trainers({}) == 2
+    assert training.max_trainers({"NNVIZ_MAX_TRAINERS": "5"}) == 5
+    assert training.max_trainers({"NNVIZ_MAX_TRAINERS": "0"}) == 1
+    assert training.max_trainers({"NNVIZ_MAX_TRAINERS": "lots"}) == 2
+
+
+def test_validation_and_test_digits_are_disjoint_halves():
+    val, test = training.held_out_split(2000)
+    assert len(val) == len(test) == 1000 and not set(val) & set(test)
+
+
+def test_snapshots_are_immutable_and_never_change(make, sample):
+    trainer = make()
+    trainer.set_probe(data.as_float(sample.x_test[0]))
+    trainer.play()
+    old = trainer.wait_for(lambda s: s.step > 0 and s.probe is not None and len(s.history.loss) > 0, 60)
+    kept = (old.step, old.history.loss.copy(), old.network.w1.copy())
+    trainer.wait_for(lambda s: s.step > old.step + 50, 60)
+    trainer.pause()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        old.step = 0
+    for array in (old.history.loss, old.network.w1, old.probe.probs):
+        with pytest.raises(ValueError):
+            array[0] = 0
+    assert old.step == kept[0] and np.array_equal(old.history.loss, kept[1]) and np.array_equal(old.network.w1, kept[2])
+    new = trainer.snapshot
+    assert new.version > old.version and not np.array_equal(new.network.w1, old.network.w1)
+
+
+def test_probe_digit_probabilities_are_traced_over_steps(make, sample):
+    trainer = make()
+    image = data.as_float(sample.x_test[1])
+    trainer.set_probe(image)
+    trainer.play()
+    snap = trainer.wait_for(lambda s: s.probe is not None and len(s.probe.step) > 5, 60)
+    probe = snap.probe
+    assert np.array_equal(probe.image, image) and probe.probs.shape == (len(probe.step), 10)
+    assert np.allclose(probe.probs.sum(axis=1), 1, atol=1e-5) and np.all(np.diff(probe.step) > 0)
+    trainer.set_probe(data.as_float(sample.x_test[2]))  # a new digit starts a new trace
+    snap = trainer.wait_for(lambda s: s.probe is not None and not np.array_equal(s.probe.image, image), 30)
+    assert len(snap.probe.step) <= 3

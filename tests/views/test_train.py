@@ -1,0 +1,217 @@
+"""The Train page under AppTest: settings from the URL, start and stop, bad input, runs, the active model."""
+
+import time
+
+import pytest
+from streamlit.runtime import caching
+from streamlit.testing.v1 import AppTest
+
+from nnviz import data, network, ui
+from tests.conftest import ROOT
+
+TINY = {"train_size": "100", "width": "16", "epochs": "0", "batch_size": "16"}  # trains until stopped
+
+
+@pytest.fixture
+def train_page():
+    """train_page(**url_params) → an AppTest that opened the Train page with those URL parameters."""
+    opened = []
+
+    def _open(**params):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.query_params.update({k: str(v) for k, v in params.items()})
+        at.switch_page("views/train.py")
+        opened.append(at)
+        return at.run()
+
+    yield _open
+    for at in opened:
+        if ui.TRAINER in at.session_state:
+            at.session_state[ui.TRAINER].close()
+
+
+def click(at, key):
+    return at.button(key=key).click().run()
+
+
+def trainer(at):
+    return at.session_state[ui.TRAINER]
+
+
+def texts(elements):
+    return [e.value for e in elements]
+
+
+def test_start_then_stop_with_a_tiny_dataset_shows_charts_and_results(train_page):
+    at = train_page(**TINY)
+    assert not at.exception
+    assert at.select_slider(key="setting_width").value == 16  # the URL's settings reached the controls
+    click(at, "train_play")
+    trainer(at).wait_for(lambda s: s.step >= 20, 60)
+    at.run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) >= 4  # accuracy, loss, the probe digit and the weight tiles
+    step_metric = next(m for m in at.metric if m.label == "Step")
+    assert int(step_metric.value.replace(",", "")) >= 20
+    assert at.session_state[ui.LIVE_RUN]  # the run is every page's model now (see the last tests)
+    click(at, "train_stop")
+    assert not at.exception and trainer(at).snapshot.status == "stopped"
+    assert any("stopped and was tested" in s for s in texts(at.success))
+    assert [m.label for m in at.metric if m.label == "Test accuracy"] == ["Test accuracy"]
+    assert len(at.session_state[ui.RUNS]) == 1
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 6  # the live views, the confusion matrix and the gallery of mistakes
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"width": "abc"}, ["hidden width `abc` is not a number"]),
+    ({"width": "-5", "dropout": "NaN"}, ["hidden width `-5` is outside 8–1,024", "dropout rate `NaN` is not a number"]),
+    ({"width": "99999999", "learning_rate": "1e9", "activation": "<b>x</b>"},
+     ["hidden width `99999999` is outside", "learning rate `1e9` is outside", "activation `?b?x??b?` is not one of"]),
+])
+def test_bad_url_parameters_fall_back_to_defaults_with_a_notice(train_page, params, expected):
+    at = train_page(**params)
+    assert not at.exception
+    warnings = texts(at.warning)
+    for text in expected:
+        assert any(text in w for w in warnings), (text, warnings)
+    assert at.select_slider(key="setting_width").value == 128
+    assert at.query_params["width"] == "128" and at.query_params["dropout"] == "0.2"  # the URL is repaired
+    at.run()
+    assert not any("is not a number" in w for w in texts(at.warning))  # said once, not on every rerun
+
+
+def test_the_url_follows_the_controls(train_page):
+    at = train_page(width="64", dropout="0.5", train_size="1000", seed="9")
+    assert not at.warning and at.query_params["width"] == "64" and at.query_params["seed"] == "9"
+    at.select_slider(key="setting_width").set_value(256).run()
+    at.radio(key="setting_activation").set_value("tanh").run()
+    assert (at.query_params["width"], at.query_params["activation"]) == ("256", "tanh")
+    assert at.session_state[ui.TRAIN_SETTINGS].width == 256
+
+
+def test_redundant_clicks_get_a_message_not_an_error(train_page):
+    at = train_page(**TINY)
+    click(at, "train_stop")  # Stop while nothing runs
+    assert not at.exception and any("nothing to stop" in t for t in texts(at.info))
+    click(at, "train_pause")
+    assert any("nothing to pause" in t for t in texts(at.info))
+    click(at, "train_play")
+    click(at, "train_play")  # Train twice, fast
+    assert not at.exception and any("Already training" in t for t in texts(at.info))
+    assert trainer(at).snapshot.active and trainer(at).snapshot.name == "Run 1" and trainer(at).records == ()
+
+
+def test_changing_the_width_of_a_started_run_asks_for_a_new_run(train_page):
+    at = train_page(**TINY)
+    click(at, "train_play")
+    trainer(at).wait_for(lambda s: s.step > 5, 60)
+    click(at, "train_pause")
+    at.select_slider(key="setting_width").set_value(64).run()
+    assert not at.exception
+    assert any("You changed the hidden width" in w for w in texts(at.warning))
+    assert at.button(key="train_play").disabled and at.button(key="train_step").disabled
+    assert trainer(at).snapshot.settings.width == 16  # nothing was mixed into the running model
+    [undo] = [b for b in at.button if b.label == "Undo my changes"]
+    undo.click().run()
+    assert at.select_slider(key="setting_width").value == 16 and not any("You changed" in w for w in texts(at.warning))
+    at.select_slider(key="setting_width").set_value(64).run()
+    [new_run] = [b for b in at.button if b.label == "Start a new run"]
+    new_run.click().run()
+    snap = trainer(at).snapshot
+    assert (snap.name, snap.settings.width, snap.step) == ("Run 2", 64, 0)
+    assert [r.settings.width for r in at.session_state[ui.RUNS]] == [16]  # run 1 is kept, not mixed
+
+
+def test_a_diverging_learning_rate_stops_with_a_clear_message(train_page):
+    at = train_page(**{**TINY, "learning_rate": "10", "width": "64", "train_size": "1000"})
+    click(at, "train_play")
+    trainer(at).wait_for(lambda s: s.ended, 120)
+    at.run()
+    assert not at.exception
+    assert any("diverged" in e and "smaller learning rate" in e for e in texts(at.error))
+    assert [r.status for r in at.session_state[ui.RUNS]] == ["diverged"]
+
+
+def test_two_runs_can_be_compared(train_page):
+    at = train_page(**{**TINY, "epochs": "1"})
+    for _ in range(2):
+        click(at, "train_play")
+        trainer(at).wait_for(lambda s: s.ended, 60)
+    at.run()
+    assert not at.exception and len(at.session_state[ui.RUNS]) == 2
+    assert len(at.multiselect(key="compare_runs_2").value) == 2
+    overlay = at.get("plotly_chart")[-1]
+    assert "Run 1: validation" in overlay.proto.spec and "Run 2: validation" in overlay.proto.spec
+
+
+def test_the_trained_run_is_every_pages_model_until_the_user_switches_back(train_page):
+    at = train_page(**{**TINY, "epochs": "1"})
+    click(at, "train_play")
+    snap = trainer(at).wait_for(lambda s: s.ended, 60)
+    # The Draw page through app.py (which draws the sidebar), in a session holding that trainer.
+    draw = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    draw.session_state[ui.TRAINER] = trainer(at)
+    draw.session_state[ui.LIVE_RUN] = True
+    draw.run()
+    assert not draw.exception
+    assert any("Run 1 you trained (width 16, finished" in c.value for c in draw.sidebar.caption)
+    expected = network.forward(snap.network, data.as_float(data.load_sample().x_test[0])).prediction
+    assert draw.metric[0].value == str(expected)  # Draw classifies its default digit with the trained weights
+    assert any("Run 1 you trained" in c.value for c in draw.caption if "classified by" in c.value)
+    [back] = [b for b in draw.sidebar.button if b.label == "Use the pretrained default"]
+    back.click().run()
+    # (AppTest reruns only the page script, without app.py's sidebar, while a pages/ folder exists.)
+    assert ui.LIVE_RUN not in draw.session_state
+    assert any("pretrained default" in c.value for c in draw.caption if "classified by" in c.value)
+
+
+def test_a_disconnected_session_ends_its_trainer(train_page):
+    at = train_page(**TINY)
+    click(at, "train_play")
+    live = trainer(at)
+    live.wait_for(lambda s: s.step > 0, 60)
+    caching.clear_session_resource_cache("test session id")  # what Streamlit does when the tab disconnects
+    deadline = time.monotonic() + 30
+    while not live.closed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert live.closed and "browser tab was closed" in live.snapshot.message
+    at.run()  # the same session reconnecting: the page works, and the stopped run is kept
+    assert not at.exception and [r.status for r in at.session_state[ui.RUNS]] == ["stopped"]
+
+
+@pytest.mark.browser
+def test_closing_the_browser_tab_ends_its_training_run():
+    """In a real server capped at one training run: a second tab waits in the queue until the first closes."""
+    from tests.e2e import harness
+
+    ok, reason = harness.browser_available()
+    if not ok:
+        pytest.skip(reason)
+    query = "/train?epochs=0&train_size=8000"
+    with harness.served_app(env={"NNVIZ_MAX_TRAINERS": "1"}) as url, harness.launched_browser() as browser:
+        first = browser.new_page()
+        first.goto(url)  # the app's first run goes through app.py, so direct page links work after it
+        first.locator("canvas.upper-canvas").first.wait_for(timeout=90_000)
+        first.goto(url + query)
+        harness.wait_for_app(first)
+        first.get_by_role("button", name="Train", exact=True).click()
+        first.get_by_text("Training…").wait_for(timeout=60_000)
+        second = browser.new_page()
+        second.goto(url + query)
+        harness.wait_for_app(second)
+        second.get_by_role("button", name="Train", exact=True).click()
+        second.get_by_text("Queued: this server trains at most 1 runs at once").wait_for(timeout=60_000)
+        first.close()  # the tab goes: its session disconnects and its trainer must end, freeing the slot
+        second.get_by_text("Training…").wait_for(timeout=60_000)
+        assert int(harness.metric_value(second, "Step").replace(",", "")) >= 0
+
+
+def test_full_mnist_that_is_not_downloaded_falls_back_to_the_sample(train_page, monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty Keras cache: full MNIST is not there
+    at = train_page(dataset="full", **TINY)
+    assert not at.exception
+    assert any("Full MNIST is not downloaded yet" in t and "bundled sample" in t for t in texts(at.info))
+    assert [b.label for b in at.button if "Download" in b.label] == ["Download full MNIST (11 MB)"]
+    click(at, "train_play")
+    assert trainer(at).wait_for(lambda s: s.step > 0, 60).dataset == "MNIST sample"
