@@ -28,6 +28,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ServedApp(str):
+    """The app's base URL (a plain string to callers), carrying the server's process id."""
+
+    pid: int
+
+
 @contextlib.contextmanager
 def served_app(script: str = "app.py", env: dict | None = None, timeout: float = 90.0):
     """`streamlit run` on a free loopback port; yields the base URL and stops the server after."""
@@ -37,7 +43,8 @@ def served_app(script: str = "app.py", env: dict | None = None, timeout: float =
         [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
-    url = f"http://127.0.0.1:{port}"
+    url = ServedApp(f"http://127.0.0.1:{port}")
+    url.pid = proc.pid
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -137,7 +144,8 @@ def predicted_after_drawing(page, paths) -> str:
 
 
 def page_titles(page) -> list[str]:
-    return [t.strip() for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+    # Each link's text is the Material icon's name, then the title: keep the title.
+    return [t.strip().splitlines()[-1].strip() for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
 
 
 def tour(page, out_dir: Path | None = None, digit: int = 3) -> dict[str, dict]:
