@@ -19,15 +19,20 @@ LAYER_NAMES = ("flatten", "hidden", "dropout", "logits")
 def build_model(width: int = 128, dropout: float = 0.2, activation: str = "relu",
                 learning_rate: float = 1e-3, seed: int | None = None,
                 steps_per_execution: int = 1) -> keras.Model:
-    """The beginner network, compiled with Adam and cross-entropy on logits."""
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
+    """The beginner network, compiled with Adam and cross-entropy on logits.
+
+    A seed fixes the initial weights and the dropout masks through the layers' own seeds, never
+    through keras.utils.set_random_seed: that would reseed every session's random generators.
+    """
+    def glorot(offset: int):
+        return keras.initializers.GlorotUniform(None if seed is None else seed + offset)
+
     model = keras.Sequential([
         keras.Input((28, 28), name="digit"),
         keras.layers.Flatten(name="flatten"),
-        keras.layers.Dense(width, activation=activation, name="hidden"),
-        keras.layers.Dropout(dropout, name="dropout"),
-        keras.layers.Dense(10, name="logits"),
+        keras.layers.Dense(width, activation=activation, kernel_initializer=glorot(0), name="hidden"),
+        keras.layers.Dropout(dropout, seed=seed, name="dropout"),
+        keras.layers.Dense(10, kernel_initializer=glorot(1), name="logits"),
     ], name="mnist_beginner")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),

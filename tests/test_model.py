@@ -22,7 +22,13 @@ def test_default_model_meets_its_accuracy_target():
     assert accuracy >= 0.96
 
 
-def test_seed_makes_models_reproducible():
+def test_seed_makes_models_reproducible_without_touching_global_random_state():
+    np.random.seed(123)
+    expected_next = np.random.random()
+    np.random.seed(123)
     a = model.to_network(model.build_model(16, seed=7))
     b = model.to_network(model.build_model(16, seed=7))
     np.testing.assert_array_equal(a.w1, b.w1)
+    np.testing.assert_array_equal(a.w2, b.w2)
+    assert not np.array_equal(a.w1, model.to_network(model.build_model(16, seed=8)).w1)
+    assert np.random.random() == expected_next  # other sessions' generators were not reseeded
