@@ -181,32 +181,6 @@ def test_a_disconnected_session_ends_its_trainer(train_page):
 
 
 @pytest.mark.browser
-def test_closing_the_browser_tab_ends_its_training_run():
-    """In a real server capped at one training run: a second tab waits in the queue until the first closes."""
-    from tests.e2e import harness
-
-    ok, reason = harness.browser_available()
-    if not ok:
-        pytest.skip(reason)
-    query = "/train?epochs=0&train_size=8000"
-    with harness.served_app(env={"NNVIZ_MAX_TRAINERS": "1"}) as url, harness.launched_browser() as browser:
-        first = browser.new_page()
-        first.goto(url)  # the app's first run goes through app.py, so direct page links work after it
-        first.locator("canvas.upper-canvas").first.wait_for(timeout=90_000)
-        first.goto(url + query)
-        harness.wait_for_app(first)
-        first.get_by_role("button", name="Train", exact=True).click()
-        first.get_by_text("Training…").wait_for(timeout=60_000)
-        second = browser.new_page()
-        second.goto(url + query)
-        harness.wait_for_app(second)
-        second.get_by_role("button", name="Train", exact=True).click()
-        second.get_by_text("Queued: this server trains at most 1 runs at once").wait_for(timeout=60_000)
-        first.close()  # the tab goes: its session disconnects and its trainer must end, freeing the slot
-        second.get_by_text("Training…").wait_for(timeout=60_000)
-        assert int(harness.metric_value(second, "Step").replace(",", "")) >= 0
-
-
 def test_full_mnist_that_is_not_downloaded_falls_back_to_the_sample(train_page, monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty Keras cache: full MNIST is not there
     at = train_page(dataset="full", **TINY)
