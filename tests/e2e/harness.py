@@ -145,7 +145,8 @@ def predicted_after_drawing(page, paths) -> str:
 
 def page_titles(page) -> list[str]:
     # Each link's text is the Material icon's name, then the title: keep the title.
-    return [t.strip().splitlines()[-1].strip() for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+    links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    return [text.strip().splitlines()[-1].strip() for text in links]
 
 
 def tour(page, out_dir: Path | None = None, digit: int = 3) -> dict[str, dict]:

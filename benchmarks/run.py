@@ -1,0 +1,131 @@
+"""Measure nnviz against its performance targets: python benchmarks/run.py [--only NAME] [--json PATH] [--quick].
+
+Speeds are ratios measured side by side in one run, and latencies are medians or p95 over repeats,
+because these machines are shared and noisy. A benchmark, not a test: it always exits 0 and says
+plainly which targets were missed. --quick runs every benchmark on tiny inputs (the test suite's smoke test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import operator
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import browser, measures  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Target:
+    unit: str
+    op: str            # "<=" or ">=", or "report" for figures that only get reported
+    bound: float = 0.0
+
+    def text(self) -> str:
+        return "report" if self.op == "report" else f"{self.op} {self.bound:g}"
+
+    def met(self, value: float) -> bool:
+        return True if self.op == "report" else {"<=": operator.le, ">=": operator.ge}[self.op](value, self.bound)
+
+
+TARGETS = {
+    "train_speedup_vs_fit": Target("×", ">=", 2.0),
+    "snapshots_per_s": Target("1/s", ">=", 2),
+    "digit_p95_ms": Target("ms", "<=", 10),
+    "layers_page_p95_ms_w512": Target("ms", "<=", 300),
+    "weights_page_p95_ms_w512": Target("ms", "<=", 300),
+    "stroke_latency_ratio_p95": Target("×", "<=", 1.3),
+    "cold_start_s": Target("s", "<=", 6),
+    "default_model_test_acc": Target("", ">=", 0.96),
+    "playground_val_acc_20s": Target("", ">=", 0.95),
+    "rss_idle_mb": Target("MB", "<=", 900),
+    "rss_training_mb_w512": Target("MB", "report"),
+    "predict_p95_ms_under_load": Target("ms", "report"),
+}
+
+
+def benchmarks(quick: bool) -> dict:
+    """name (or group of names) → function returning {value, detail} (or {name: {value, detail}})."""
+    q = quick
+    return {
+        "train_speedup_vs_fit": lambda: measures.training_speed(rounds=1 if q else 3, seconds=1.5 if q else 4.0,
+                                                                fit_epochs=1 if q else 2),
+        "digit_p95_ms": lambda: measures.digit_p95_ms(digits=20 if q else 240),
+        "layers_page_p95_ms_w512": lambda: measures.page_p95_ms("views/layers.py", runs=3 if q else 30),
+        "weights_page_p95_ms_w512": lambda: measures.page_p95_ms("views/weights.py", runs=3 if q else 30),
+        "default_model_test_acc": measures.default_model_test_acc,
+        "playground_val_acc_20s": lambda: measures.playground_val_acc_20s(seconds=3 if q else 20),
+        "stroke_latency_ratio_p95": lambda: browser.stroke_latency_ratio_p95(rounds=1 if q else 2,
+                                                                             cases=2 if q else None),
+        "cold_start_s": lambda: browser.cold_start_s(runs=1 if q else 3),
+        "rss_idle_mb": browser.rss_idle_mb,
+        "rss_training_mb_w512": lambda: browser.rss_training_mb_w512(seconds=1.0 if q else 6.0),
+        "predict_p95_ms_under_load": lambda: _load(q),
+    }
+
+
+def _load(quick: bool) -> dict:
+    from benchmarks import load
+
+    return load.predict_latency_under_load(**({"sessions": 2, "trainers": 1} if quick else {}))
+
+
+GROUPS = {"snapshots_per_s": "train_speedup_vs_fit"}  # measured by another benchmark's run
+
+
+def run(only: str | None, quick: bool) -> dict:
+    table = benchmarks(quick)
+    wanted = [GROUPS.get(only, only)] if only else list(table)
+    results = {}
+    for name in wanted:
+        start = time.perf_counter()
+        try:
+            out = table[name]()
+        except Exception as exc:  # a broken benchmark is reported, and the others still run
+            traceback.print_exc()
+            out = {"value": float("nan"), "detail": f"failed: {type(exc).__name__}: {exc}"}
+        parts = out if "value" not in out else {name: out}
+        for key, figure in parts.items():
+            if only and key != only:
+                continue
+            target = TARGETS[key]
+            value = float(figure["value"])
+            results[key] = {"value": value, "unit": target.unit, "target": target.text(),
+                            "pass": value == value and target.met(value), "detail": figure.get("detail", ""),
+                            "seconds": round(time.perf_counter() - start, 1)}
+        print(f"  measured {name} in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    return results
+
+
+def table_text(results: dict) -> str:
+    lines = [f"{'benchmark':<28} {'value':>10} {'unit':<4} {'target':<9} {'result':<6} detail"]
+    for name, r in results.items():
+        verdict = "pass" if r["pass"] else "MISS"
+        lines.append(f"{name:<28} {r['value']:>10.3f} {r['unit']:<4} {r['target']:<9} {verdict:<6} {r['detail']}")
+    missed = [n for n, r in results.items() if not r["pass"]]
+    lines.append(f"{len(results) - len(missed)} of {len(results)} targets met" +
+                 (f"; missed: {', '.join(missed)}" if missed else ""))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=sorted(TARGETS), help="run one benchmark")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    parser.add_argument("--quick", action="store_true", help="tiny inputs: checks that each benchmark runs")
+    args = parser.parse_args()
+    results = run(args.only, args.quick)
+    print(table_text(results))
+    if args.json:
+        args.json.write_text(json.dumps({k: {f: v[f] for f in ("value", "unit", "target", "pass")}
+                                         for k, v in results.items()}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
