@@ -1,0 +1,333 @@
+"""Load: many real Streamlit sessions on one served app, drawing and training at once (no browser).
+
+Each Session speaks Streamlit's own protocol over the websocket a browser tab opens
+(/_stcore/stream): BackMsg protobufs out (page loads, clicks, canvas drawings), ForwardMsg protobufs
+back (the page's elements, then "script finished"). So every session is a real server session with
+its own id, session state and session-scoped resources (the training lease), as a tab is.
+Shared by tests/test_load.py and benchmarks/run.py (predict_latency_under_load).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import random
+import statistics
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.sync.client import connect
+
+from nnviz import network, preprocess, strokes
+from nnviz.network import Network
+
+DEFAULT_MODEL = "pretrained default (width 128)"
+# A deployed server's sources do not change. Here other work may edit them during a run, and Streamlit's
+# file watcher would then reload nnviz's modules under running sessions (pages failing to import).
+SERVER_ENV = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}
+STYLES = list(strokes.STYLES)
+DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+        ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+
+
+class Session:
+    """One browser tab: a websocket session showing one page of the served app."""
+
+    def __init__(self, url: str, page: str = "", query: str = "", timeout: float = 120.0):
+        """page: its url path ("" is the Draw page, "train" the Train page); query: the URL's query string."""
+        self.ws = connect(url.replace("http://", "ws://") + "/_stcore/stream", subprotocols=["streamlit"],
+                          proxy=None, max_size=None, max_queue=None, compression=None, open_timeout=30,
+                          ping_interval=None, legacy=True)  # a browser answers the server's pings, sends none
+        self.page, self.query, self.timeout = page, query, timeout
+        self.page_hash = ""               # the current page, once the server has named it
+        self.pages: dict[str, str] = {}   # url path → page script hash, from the navigation message
+        self.elements: dict[tuple, object] = {}  # delta path → Element on screen
+        self.fragments: dict[str, float] = {}    # fragment id → seconds between the browser's reruns
+
+    # ---- what a browser sends ----------------------------------------------------------------
+    def run(self, widgets: tuple[WidgetState, ...] = (), fragment: str = "") -> float:
+        """One script run (a page load, a click, a drawing; a fragment's refresh); returns its seconds,
+        from sending the request to the server's "script finished"."""
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = self.query
+        state.page_script_hash = self.page_hash
+        state.page_name = "" if self.page_hash else self.page
+        state.widget_states.widgets.extend(widgets)
+        if fragment:
+            state.fragment_id, state.is_auto_rerun = fragment, True
+        full = not fragment  # a fragment's run redraws only the fragment
+        start = time.perf_counter()
+        self.ws.send(msg.SerializeToString())
+        while True:
+            reply = ForwardMsg()
+            reply.ParseFromString(self.ws.recv(self.timeout))
+            kind = reply.WhichOneof("type")
+            if kind == "new_session" and full:  # a full run starts: the page is drawn from scratch
+                self.elements, self.fragments = {}, {}
+            elif kind == "navigation":
+                self.page_hash = reply.navigation.page_script_hash
+                self.pages = {p.url_pathname: p.page_script_hash for p in reply.navigation.app_pages}
+            elif kind == "auto_rerun":
+                self.fragments[reply.auto_rerun.fragment_id] = reply.auto_rerun.interval
+            elif kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
+                self.elements[tuple(reply.metadata.delta_path)] = reply.delta.new_element
+            elif kind == "script_finished" and reply.script_finished in DONE:
+                return time.perf_counter() - start
+            elif kind == "script_finished":  # st.rerun(): a full run follows
+                full = True
+
+    def goto(self, page: str) -> float:
+        """Open another page (by url path) in the same session, as the sidebar does."""
+        self.page_hash = self.pages[page]
+        return self.run()
+
+    def click(self, label: str) -> float:
+        [button] = [e.button for e in self.of("button") if e.button.label == label]
+        return self.run((WidgetState(id=button.id, trigger_value=True),))
+
+    def draw(self, rgba: np.ndarray) -> float:
+        """Send a drawing the way the canvas does when a stroke ends: its pixels as a PNG data URL."""
+        return self.run((canvas_state(self.of("bidi_component")[0].bidi_component.id, rgba),))
+
+    def refresh_due(self, last: dict[str, float]) -> int:
+        """Rerun each live fragment whose interval has passed, as the browser's timers do; how many ran."""
+        due = [f for f, interval in self.fragments.items() if time.monotonic() - last.get(f, 0.0) >= interval]
+        for fragment in due:
+            last[fragment] = time.monotonic()
+            self.run(fragment=fragment)
+        return len(due)
+
+    def close(self) -> None:
+        self.ws.close()
+
+    # ---- what the page shows -----------------------------------------------------------------
+    def of(self, kind: str) -> list:
+        return [e for _, e in sorted(self.elements.items()) if e.WhichOneof("type") == kind]
+
+    def metric(self, label: str) -> str | None:
+        return next((e.metric.body for e in self.of("metric") if e.metric.label == label), None)
+
+    def captions(self) -> list[str]:
+        return [e.markdown.body for e in self.of("markdown") if e.markdown.element_type == e.markdown.CAPTION]
+
+    def alerts(self) -> list[str]:
+        return [e.alert.body for e in self.of("alert")]
+
+    def exceptions(self) -> list[str]:
+        return [e.exception.message for e in self.of("exception")]
+
+    def model_label(self) -> str | None:
+        """The sidebar's "Model:" caption: which model this session's pages use."""
+        return next((c.removeprefix("**Model:** ") for c in self.captions() if c.startswith("**Model:**")), None)
+
+    def probabilities(self) -> np.ndarray | None:
+        """The Draw page's 10 probability bars, exactly as sent (plotly packs them as float32)."""
+        for chart in self.of("plotly_chart"):
+            y = json.loads(chart.plotly_chart.spec)["data"][0]["y"]
+            if isinstance(y, dict) and y.get("dtype") == "f4":
+                return np.frombuffer(base64.b64decode(y["bdata"]), "<f4")
+        return None
+
+    def training_status(self) -> tuple[str, int]:
+        """The Train page's live status ("training", "queued" or another) and its Step count."""
+        texts = self.alerts()
+        status = ("queued" if any(t.startswith("Queued:") for t in texts) else
+                  "training" if any(t in ("Training…", "Compiling the training step…") for t in texts) else
+                  "other")
+        return status, int((self.metric("Step") or "0").replace(",", ""))
+
+
+def canvas_state(widget_id: str, rgba: np.ndarray) -> WidgetState:
+    """The drawable canvas's widget value after a stroke: its Fabric JSON and its pixels."""
+    png = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(png, "PNG")
+    url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    return WidgetState(id=widget_id, json_value=json.dumps({"drawing": {"raw": {"objects": []}, "data": url}}))
+
+
+def drawing(session: int, round_: int) -> np.ndarray:
+    """Session's digit for a round: a different digit and style each round, and a stroke width only
+    this session uses (for up to 20 sessions), so no two sessions ever draw the same pixels."""
+    digit = (session + round_) % 10
+    style = STYLES[(session // 10 + round_) % len(STYLES)]
+    return strokes.rasterise(strokes.strokes(digit, style), width=10 + session % 20)
+
+
+@dataclass
+class Drawer:
+    """A drawing session's record: what it drew, what its page answered, and how long each took."""
+
+    index: int
+    latencies: list[float] = field(default_factory=list)
+    answers: list[dict] = field(default_factory=list)  # per drawing: what was shown and what was expected
+    error: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return not self.error
+
+    def problems(self) -> list[str]:
+        """Everything this session saw that was not its own digit on the pretrained model."""
+        found = [self.error] if self.error else []
+        for a in self.answers:
+            if a["exceptions"] or a["model"] != DEFAULT_MODEL or a["prediction"] != str(a["expected"]) \
+                    or a["probs"] is None or not np.allclose(a["probs"], a["expected_probs"], atol=1e-6):
+                found.append(f"session {self.index} round {a['round']}: {a}")
+        return found
+
+
+def draw_rounds(url: str, drawer: Drawer, net: Network, rounds: int, think: float, start_round: int = 0) -> None:
+    """Open the Draw page, then draw `rounds` digits with a person's pauses between them (±50%)."""
+    pause = random.Random(drawer.index)
+    try:
+        tab = Session(url)
+        try:
+            tab.run()
+            for r in range(start_round, start_round + rounds):
+                image = drawing(drawer.index, r)
+                expected = network.forward(net, preprocess.from_canvas(image).image)
+                time.sleep(think * pause.uniform(0.5, 1.5))
+                drawer.latencies.append(tab.draw(image))
+                drawer.answers.append(dict(round=r, prediction=tab.metric("Prediction"), probs=tab.probabilities(),
+                                           expected=expected.prediction, expected_probs=expected.probs,
+                                           model=tab.model_label(), exceptions=tab.exceptions()))
+        finally:
+            tab.close()
+    except Exception as exc:  # noqa: BLE001 - recorded: the caller asserts every session completed
+        drawer.error = f"session {drawer.index}: {type(exc).__name__}: {exc}"
+
+
+class Trainee:
+    """A session on the Train page that pressed Train and keeps its live charts refreshing, like a tab."""
+
+    def __init__(self, url: str, query: str):
+        self.tab = Session(url, "train", query)
+        self.tab.run()
+        self.tab.click("Train")
+        self.timeline: list[tuple[float, str, int]] = [(time.monotonic(), *self.tab.training_status())]
+        self.error = ""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._refresh, daemon=True)
+
+    def start_refreshing(self) -> None:
+        self._thread.start()
+
+    def _refresh(self) -> None:
+        last: dict[str, float] = {}
+        try:
+            while not self._stop.wait(0.05):
+                if self.tab.refresh_due(last):
+                    self.timeline.append((time.monotonic(), *self.tab.training_status()))
+        except Exception as exc:  # noqa: BLE001 - recorded for the caller
+            self.error = f"{type(exc).__name__}: {exc}"
+
+    def stop_refreshing(self) -> None:
+        self._stop.set()
+        self._thread.join(30)
+
+    @property
+    def status(self) -> tuple[str, int]:
+        return self.timeline[-1][1:]
+
+    def wait_until(self, condition, timeout: float = 60.0) -> tuple[str, int]:
+        """Refresh until (status, step) satisfies condition (the refreshing thread must not run)."""
+        deadline = time.monotonic() + timeout
+        while not condition(*self.status):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Train page still {self.status} after {timeout} s")
+            time.sleep(0.2)
+            self.tab.run()
+            self.timeline.append((time.monotonic(), *self.tab.training_status()))
+        return self.status
+
+
+def most_training_at_once(trainees: list[Trainee]) -> int:
+    """The largest number of Train pages reporting "training" at the same moment (each page's latest
+    status at every moment any page refreshed)."""
+    events = sorted((t, i, status) for i, tr in enumerate(trainees) for t, status, _ in tr.timeline)
+    latest: dict[int, str] = {}
+    most = 0
+    for _, i, status in events:
+        latest[i] = status
+        most = max(most, sum(s == "training" for s in latest.values()))
+    return most
+
+
+def start_trainees(url: str, queries: list[str]) -> list[Trainee]:
+    """Press Train in each session, in order (first come, first served), and wait until each trains or queues."""
+    trainees = [Trainee(url, q) for q in queries]
+    for trainee in trainees:
+        trainee.wait_until(lambda status, step: (status == "training" and step > 0) or status == "queued", 120)
+    return trainees
+
+
+def run_drawers(url: str, net: Network, sessions: int, rounds: int, think: float) -> list[Drawer]:
+    drawers = [Drawer(i) for i in range(sessions)]
+    threads = [threading.Thread(target=draw_rounds, args=(url, d, net, rounds, think), daemon=True) for d in drawers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(600)
+    return drawers
+
+
+def p95_ms(seconds: list[float]) -> float:
+    return float(np.percentile(seconds, 95)) * 1000
+
+
+def predict_latency_under_load(sessions: int = 20, trainers: int = 3, repeats: int = 10, think: float = 1.0,
+                               url: str | None = None) -> dict:
+    """p95 ms of the Draw page's predict with `sessions` drawing and `trainers` training sessions, and the
+    same for one session alone, measured in the same run on the same server.
+
+    Unit of work: a session sends a new drawing (the canvas's widget value at stroke end) and waits
+    for the rerun to finish: preprocessing, the forward pass, the whole Draw page rendered and sent.
+    Alone: one session draws 2 × max(10, repeats) digits, ~0.2 s apart, on the idle server (after a
+    warm-up draw).
+    Under load: each of `sessions` sessions draws `repeats` digits, pausing ~think s (±50%) between
+    them, while `trainers` sessions train on the Train page (default settings, until stopped; the
+    server's cap applies, the rest queue) and refresh their live charts as a browser does.
+    Serves its own app (saving runs in a throwaway folder) unless given a url.
+    """
+    from nnviz import model
+
+    if url is None:
+        from tests.e2e import harness
+
+        # Every ended run is saved (nnviz.run_store): the trainers' runs go to a throwaway folder.
+        with tempfile.TemporaryDirectory(prefix="nnviz-load-runs-") as runs, \
+                harness.served_app(env={**SERVER_ENV, "NNVIZ_RUNS_DIR": runs}) as served:
+            return predict_latency_under_load(sessions, trainers, repeats, think, served)
+    net = model.to_network(model.load_default_model())
+    warm = Drawer(-1)
+    draw_rounds(url, warm, net, 1, 0.0)  # the first predict loads TensorFlow and the model
+    alone = Drawer(0)
+    draw_rounds(url, alone, net, 2 * max(10, repeats), min(think, 0.2), start_round=1)
+    trainees = start_trainees(url, ["epochs=0"] * trainers)
+    for trainee in trainees:
+        trainee.start_refreshing()
+    try:
+        drawers = run_drawers(url, net, sessions, repeats, think)
+    finally:
+        for trainee in trainees:
+            trainee.stop_refreshing()
+            trainee.tab.close()
+    problems = [p for d in [alone, *drawers] for p in d.problems()] + [t.error for t in trainees if t.error]
+    if problems:
+        raise RuntimeError(f"{len(problems)} problems under load, first: {problems[0]}"[:2000])
+    loaded = [s for d in drawers for s in d.latencies]
+    statuses = [t.status[0] for t in trainees]
+    return {"value": p95_ms(loaded), "detail": (
+        f"p95 under load {p95_ms(loaded):.0f} ms (median {statistics.median(loaded) * 1000:.0f} ms, "
+        f"{len(loaded)} predicts by {sessions} sessions; of {trainers} trainers {statuses.count('training')} "
+        f"training, {statuses.count('queued')} queued); single-session p95 {p95_ms(alone.latencies):.0f} ms (median "
+        f"{statistics.median(alone.latencies) * 1000:.0f} ms, {len(alone.latencies)} predicts)")}
