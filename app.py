@@ -19,6 +19,7 @@ page = st.navigation([
     st.Page("views/walkthrough.py", title="Forward pass", icon=":material/calculate:"),
     st.Page("views/train.py", title="Train", icon=":material/model_training:"),
     st.Page("views/teach.py", title="Teach", icon=":material/school:"),
+    st.Page("views/runs.py", title="Runs & models", icon=":material/folder_open:"),
 ])
 ui.sidebar()
 page.run()

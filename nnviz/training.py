@@ -9,6 +9,7 @@ Public API (used by the Train page and by benchmarks/run.py):
     snap = trainer.snapshot                    # latest immutable Snapshot; never blocks, never torn
     trainer.wait_for(lambda s: s.ended, 60)    # block until a snapshot satisfies a condition
     trainer.records                            # RunRecords of this trainer's ended runs
+    Trainer(..., store=RunStore(folder))       # also save every ended run to disk (run_store)
     trainer.close()                            # ends the thread (also on garbage collection)
 
 For benchmarks: Snapshot.version counts published snapshots, Snapshot.samples_per_s is the recent
@@ -67,12 +68,13 @@ class Trainer:
     (e.g. with its session's state) ends the thread."""
 
     def __init__(self, dataset: Dataset, settings: Settings, pool: Pool | None = None,
-                 chunk_seconds: float = CHUNK_SECONDS):
+                 chunk_seconds: float = CHUNK_SECONDS, store=None):
+        """store: a run_store.RunStore; when given, every run that ends is saved to it."""
         # TensorFlow is imported here, in the caller's thread, not in the trainer thread alongside pages.
         from nnviz import model, train_steps  # noqa: F401
 
         train_steps.protect_keras_state()
-        self._engine = _Engine(dataset, settings, pool or Pool(1), chunk_seconds)
+        self._engine = _Engine(dataset, settings, pool or Pool(1), chunk_seconds, store)
         # The finalizer holds the engine, never self: so the handle can be collected, which closes the thread.
         self._finalizer = weakref.finalize(self, self._engine.post, "close", None)
         self._engine.thread.start()

@@ -107,8 +107,9 @@ class _Run:
 class _Engine:
     """The trainer thread and its state. Only the thread touches the model and the _Run."""
 
-    def __init__(self, dataset: Dataset, settings: Settings, pool: Pool, chunk_seconds: float):
+    def __init__(self, dataset: Dataset, settings: Settings, pool: Pool, chunk_seconds: float, store=None):
         self.dataset, self.pool, self.chunk_seconds = dataset, pool, chunk_seconds
+        self.store = store  # a run_store.RunStore that keeps every ended run on disk, or None
         self.inbox: queue.SimpleQueue = queue.SimpleQueue()
         self.published_cond = threading.Condition()
         self.published: collections.deque = collections.deque(maxlen=10_000)
@@ -338,7 +339,21 @@ class _Engine:
         record = RunRecord(run.run_id, run.name, run.settings, run.dataset.name, run.n, status, message,
                            run.step, run.seconds, run.history, run.evaluation)
         self.records = (*self.records, record)
+        self.save(record, run)
         self.publish()
+
+    def save(self, record: RunRecord, run: _Run) -> None:
+        """Keep the ended run on disk (before publishing, so the Runs page lists it once it shows as
+        ended). A failed save is told in the run's message; it never fails the run."""
+        if self.store is None:
+            return
+        try:
+            with self.pool.build_lock:  # saving builds a Keras model: never alongside a seeded build
+                self.store.save(record, run.network)
+            run.message += " It is saved under Runs & models."
+        except Exception as exc:  # noqa: BLE001 - e.g. a full or read-only disk: training results stay usable
+            LOG.exception("could not save the run")
+            run.message += f" It could not be saved to disk ({type(exc).__name__}: {exc})."[:300]
 
     # ---- publishing ----------------------------------------------------------------------------
     def set_status(self, status: str, message: str) -> None:

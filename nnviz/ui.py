@@ -20,6 +20,7 @@ import streamlit as st
 from nnviz import data, preprocess, settings, training
 from nnviz.network import Network
 from nnviz.run_record import RunRecord
+from nnviz.run_store import RunStore
 
 DIGIT = "digit"          # session key: the current CurrentDigit
 NETWORK = "network"      # session key: (label, Network) of a model this session made active
@@ -300,10 +301,15 @@ def trainer(chosen: settings.Settings, ds: data.Dataset) -> training.Trainer:
         current = None
     if current is None:
         with st.spinner("Loading TensorFlow…"):
-            current = training.Trainer(ds, chosen, training_pool())
+            current = training.Trainer(ds, chosen, training_pool(), store=saved_runs())
         st.session_state[TRAINER] = current
     session_lease().watch(current)
     return current
+
+
+def saved_runs() -> RunStore:
+    """The runs folder (env NNVIZ_RUNS_DIR, default ./runs): every ended run is saved there."""
+    return RunStore.from_env()
 
 
 def runs() -> list[RunRecord]:

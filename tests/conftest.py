@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Runs that tests train are saved in a throwaway folder (also by servers the browser tests start),
+# never in the repository's ./runs or a folder the user configured.
+os.environ["NNVIZ_RUNS_DIR"] = tempfile.mkdtemp(prefix="nnviz-test-runs-")
+atexit.register(shutil.rmtree, os.environ["NNVIZ_RUNS_DIR"], ignore_errors=True)
 
 import pytest  # noqa: E402
 

@@ -1,0 +1,304 @@
+"""Saved runs on disk: one folder per run with its .keras model, its settings and curves as JSON, and
+TensorBoard event logs. Every write is atomic, so a crash never leaves a half-written run or name.
+
+Layout (root: env NNVIZ_RUNS_DIR, default ./runs):
+
+    <root>/<run id>/model.keras         the weights (Keras format; loaded back with safe_mode on)
+    <root>/<run id>/run.json            display name, date, settings, final metrics: all the list needs
+    <root>/<run id>/metrics.json        the full curves and the test predictions (read only on demand)
+    <root>/<run id>/train/, validation/ TensorBoard event files
+
+Run ids are generated here (UTC time + random hex) and checked against ID before any path is built:
+no path ever comes from user input. A run is staged in a hidden folder and renamed into place in one
+step; a rename rewrites run.json through a temporary file and os.replace. Hidden folders (staging,
+deleting) are never listed. Listing reads only the small run.json files and never imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import time
+import unicodedata
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from nnviz import event_log
+from nnviz.network import Network
+from nnviz.run_record import ENDED, RunRecord
+from nnviz.settings import Settings
+
+ENV = "NNVIZ_RUNS_DIR"
+DEFAULT_ROOT = "runs"
+FORMAT = 1                                   # run.json's format version
+ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{8}")  # e.g. 20251121-194603-3f9a0c1e
+MAX_NAME = 60                                # characters in a display name
+STALE_SECONDS = 3600                         # leftovers of a crashed save or delete older than this are swept
+MODEL, RUN, METRICS = "model.keras", "run.json", "metrics.json"
+
+
+class RunStoreError(Exception):
+    """A saved run that cannot be used as asked; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    """What the runs list shows about one saved run (from its run.json alone)."""
+
+    run_id: str
+    name: str
+    saved_at: dt.datetime        # timezone-aware
+    settings: Settings
+    dataset: str
+    train_size: int
+    status: str
+    steps: int
+    epochs: float
+    seconds: float
+    val_accuracy: float          # NaN when the run ended before a full epoch
+    test_accuracy: float
+
+    @property
+    def when(self) -> str:
+        """The save time in the server's time zone, minute precision."""
+        return self.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+    @property
+    def label(self) -> str:
+        """One line for pickers: name, date and the settings that matter most."""
+        s = self.settings
+        return f"{self.name} · {self.when} · width {s.width}, dropout {s.dropout:g}, {self.train_size:,} digits"
+
+
+@dataclass(frozen=True)
+class Listing:
+    runs: tuple[SavedRun, ...]   # newest first
+    problems: tuple[str, ...]    # one line per folder that looks like a run but cannot be read
+
+
+def clean_name(text: str) -> str:
+    """A display name as stored: control and invisible formatting characters (including bidi
+    overrides) removed, whitespace collapsed, at most MAX_NAME characters. ValueError if nothing is left."""
+    text = unicodedata.normalize("NFC", str(text))
+    text = "".join(" " if unicodedata.category(ch).startswith(("C", "Z")) else ch for ch in text)
+    text = " ".join(text.split())[:MAX_NAME].strip()
+    if not text:
+        raise ValueError("A run's name needs at least one visible character.")
+    return text
+
+
+def new_id(now: float | None = None) -> str:
+    """A fresh run id: sortable by time, unique thanks to 32 random bits (never from user input)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(time.time() if now is None else now))
+    return f"{stamp}-{uuid.uuid4().hex[:8]}"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace path's contents all at once: a temporary file in the same folder, fsync, os.replace.
+    Readers see the old file or the new one, never a mix, even if the process dies half-way."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            os.fchmod(fd, 0o644)  # mkstemp makes files private; saved runs are as readable as the model file
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename inside folder durable (POSIX needs the directory itself synced)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _json_bytes(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _finite_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+class RunStore:
+    """The runs folder. Stateless apart from its path, so any number of sessions and trainer threads
+    may use their own RunStore on the same folder at once."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> RunStore:
+        return cls(environ.get(ENV) or DEFAULT_ROOT)
+
+    def _folder(self, run_id: str) -> Path:
+        if not isinstance(run_id, str) or not ID.fullmatch(run_id):
+            raise RunStoreError("There is no saved run with that id.")
+        return self.root / run_id
+
+    # ---- writing ---------------------------------------------------------------------------------
+    def save(self, record: RunRecord, network: Network, name: str | None = None) -> str:
+        """Save an ended run with its final weights; returns its new id. All or nothing."""
+        from nnviz import model  # deferred: TensorFlow is only needed to write the .keras file
+
+        run_id, now = new_id(), time.time()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._sweep()
+        staging = self.root / f".saving-{run_id}"
+        staging.mkdir()
+        try:
+            model.from_network(network, record.settings.learning_rate).save(str(staging / MODEL))
+            with open(staging / MODEL, "rb") as file:
+                os.fsync(file.fileno())
+            full = record.to_dict()
+            write_atomic(staging / METRICS, _json_bytes({"history": full.pop("history"),
+                                                         "evaluation": full.pop("evaluation")}))
+            summary = {"format": FORMAT, "id": run_id, "name": clean_name(name or record.name),
+                       "saved_at": dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="microseconds"),
+                       "record": full, "epochs": record.epochs,
+                       "final": {k: _finite_or_none(v) for k, v in record.final().items()}}
+            write_atomic(staging / RUN, _json_bytes(summary))
+            event_log.write(staging, record.history, now, record.seconds)
+            _sync_folder(staging)
+            os.replace(staging, self.root / run_id)  # the run appears whole, in one step
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _sync_folder(self.root)
+        return run_id
+
+    def rename(self, run_id: str, name: str) -> SavedRun:
+        """Give a run a new display name (sanitised; ValueError if empty). Only run.json changes."""
+        folder = self._folder(run_id)
+        summary = self._summary(folder)
+        summary["name"] = clean_name(name)
+        write_atomic(folder / RUN, _json_bytes(summary))
+        return self._saved(summary, run_id)
+
+    def delete(self, run_id: str) -> None:
+        """Remove a run. It is first renamed to a hidden folder (one atomic step, so it leaves the list
+        whole), then removed from disk."""
+        folder = self._folder(run_id)
+        doomed = self.root / f".deleting-{run_id}-{uuid.uuid4().hex[:6]}"
+        try:
+            os.replace(folder, doomed)
+        except FileNotFoundError:
+            raise RunStoreError("That run no longer exists: it may have been deleted in another tab.") from None
+        shutil.rmtree(doomed, ignore_errors=True)
+        _sync_folder(self.root)
+
+    def _sweep(self) -> None:
+        """Remove what crashed saves and deletes left behind (hidden, and older than STALE_SECONDS)."""
+        cutoff = time.time() - STALE_SECONDS
+        for entry in self.root.glob(".*"):
+            with contextlib.suppress(OSError):
+                if entry.name.startswith((".saving-", ".deleting-")) and entry.stat().st_mtime < cutoff:
+                    shutil.rmtree(entry)
+
+    # ---- reading ---------------------------------------------------------------------------------
+    def list(self) -> Listing:
+        """Every readable saved run, newest first, and a note about each folder that could not be read.
+        Never raises."""
+        runs, problems = [], []
+        try:
+            entries = sorted(self.root.iterdir())
+        except FileNotFoundError:
+            return Listing((), ())
+        except OSError as exc:
+            return Listing((), (f"The runs folder {self.root} cannot be read ({exc.strerror or exc}).",))
+        for entry in entries:
+            if not ID.fullmatch(entry.name):
+                continue  # hidden staging/deleting folders, or files nnviz did not make
+            try:
+                if not (entry / MODEL).is_file():
+                    raise RunStoreError("its model.keras is missing")
+                runs.append(self._saved(self._summary(entry), entry.name))
+            except (OSError, ValueError, KeyError, TypeError, RunStoreError) as exc:
+                problems.append(f"{entry.name}: {_reason(exc)}")
+        runs.sort(key=lambda r: (r.saved_at, r.run_id), reverse=True)
+        return Listing(tuple(runs), tuple(problems))
+
+    def get(self, run_id: str) -> SavedRun:
+        return self._saved(self._summary(self._folder(run_id)), run_id)
+
+    def record(self, run_id: str) -> RunRecord:
+        """The full RunRecord (curves and test predictions) of a saved run; no TensorFlow needed."""
+        folder = self._folder(run_id)
+        summary = self._summary(folder)
+        try:
+            metrics = json.loads((folder / METRICS).read_bytes())
+            return RunRecord.from_dict({**summary["record"], **metrics})
+        except FileNotFoundError:
+            raise RunStoreError("That run no longer exists: it may have been deleted in another tab.") from None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise RunStoreError(f"This run's curves cannot be read ({_reason(exc)}).") from None
+
+    def model_bytes(self, run_id: str) -> bytes:
+        """The run's .keras file, as saved (for download)."""
+        try:
+            return (self._folder(run_id) / MODEL).read_bytes()
+        except FileNotFoundError:
+            raise RunStoreError("That run no longer exists: it may have been deleted in another tab.") from None
+
+    def load(self, run_id: str) -> tuple[RunRecord, Network]:
+        """A saved run's record and weights. The .keras file goes through the same checks as an
+        upload (safe_mode on, shape and layers checked); imports TensorFlow."""
+        from nnviz import model_io
+
+        record = self.record(run_id)
+        try:
+            return record, model_io.network_from_keras_bytes(self.model_bytes(run_id))
+        except model_io.BadModel as exc:
+            raise RunStoreError(f"This run's model file cannot be used: {exc}") from None
+
+    def _summary(self, folder: Path) -> dict:
+        try:
+            summary = json.loads((folder / RUN).read_bytes())
+        except FileNotFoundError:
+            if not folder.is_dir():
+                raise RunStoreError("That run no longer exists: it may have been deleted in another tab.") from None
+            raise RunStoreError("its run.json is missing") from None
+        except (OSError, ValueError) as exc:
+            raise RunStoreError(f"its run.json cannot be read ({_reason(exc)})") from None
+        if not isinstance(summary, dict) or summary.get("format") != FORMAT:
+            raise RunStoreError("its run.json is not in a format this nnviz knows")
+        return summary
+
+    @staticmethod
+    def _saved(summary: dict, run_id: str) -> SavedRun:
+        r, final = summary["record"], summary["final"]
+        saved_at = dt.datetime.fromisoformat(summary["saved_at"])
+        if saved_at.tzinfo is None or r["status"] not in ENDED:
+            raise ValueError("its run.json has an invalid date or status")
+
+        def metric(name: str) -> float:
+            value = final.get(name)
+            return math.nan if value is None else float(value)
+        return SavedRun(run_id, clean_name(summary["name"]), saved_at, Settings(**r["settings"]), str(r["dataset"]),
+                        int(r["train_size"]), r["status"], int(r["steps"]), float(summary["epochs"]),
+                        float(r["seconds"]), metric("val_accuracy"), metric("test_accuracy"))
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RunStoreError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    return f"{type(exc).__name__}: {exc}"[:160]

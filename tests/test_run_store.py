@@ -1,0 +1,347 @@
+"""Saved runs on disk, for real: a trained run is saved, listed, loaded bit for bit, renamed, deleted;
+crashes mid-write (simulated and with kill -9) never corrupt earlier saves; TensorBoard can read the logs."""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from nnviz import data, event_log, run_store, training
+from nnviz.run_store import RunStore, RunStoreError
+from nnviz.settings import Settings
+from tests.conftest import ROOT
+
+TINY = Settings(width=16, train_size=500, epochs=2, batch_size=32, seed=4)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """(record, network) of a real, finished two-epoch run."""
+    trainer = training.Trainer(data.load_sample(), TINY, training.Pool(1))
+    try:
+        trainer.wait_for(lambda s: s.status == "ready", 60)
+        trainer.play()
+        snap = trainer.wait_for(lambda s: s.ended, 120)
+        [record] = trainer.records
+        return record, snap.network
+    finally:
+        trainer.close()
+
+
+@pytest.fixture
+def store(tmp_path):
+    return RunStore(tmp_path / "runs")
+
+
+def arrays(net):
+    return (net.w1, net.b1, net.w2, net.b2)
+
+
+def tree(folder):
+    """Every file under folder with its bytes: to prove that nothing else changed."""
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_save_list_and_load_round_trip_bit_for_bit(store, trained):
+    record, net = trained
+    run_id = store.save(record, net)
+    assert run_store.ID.fullmatch(run_id)
+    folder = store.root / run_id
+    assert {p.name for p in folder.iterdir()} == {"model.keras", "run.json", "metrics.json", "train", "validation"}
+    listing = store.list()
+    assert listing.problems == () and [r.run_id for r in listing.runs] == [run_id]
+    saved = listing.runs[0]
+    assert (saved.name, saved.settings, saved.status) == ("Run 1", record.settings, "finished")
+    assert saved.steps == record.steps
+    assert saved.test_accuracy == record.evaluation.accuracy
+    assert saved.val_accuracy == pytest.approx(record.final()["val_accuracy"])
+    assert saved.epochs == 2 and saved.saved_at.tzinfo is not None
+
+    again, loaded = store.load(run_id)
+    for a, b in zip(arrays(net), arrays(loaded), strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)  # the exact weights, bit for bit
+    assert (loaded.activation, loaded.dropout) == (net.activation, pytest.approx(net.dropout))
+    assert again.to_dict() == record.to_dict()  # curves, settings and every test prediction
+    assert store.model_bytes(run_id) == (folder / "model.keras").read_bytes()
+
+
+def test_every_save_gets_its_own_id_and_the_list_is_newest_first(store, trained):
+    record, net = trained
+    ids = [store.save(record, net) for _ in range(3)]
+    assert len(set(ids)) == 3
+    assert [r.run_id for r in store.list().runs] == ids[::-1]
+
+
+def test_concurrent_saves_from_several_threads_all_land(store, trained):
+    record, net = trained
+    ids, errors = [], []
+
+    def save():
+        try:
+            ids.append(store.save(record, net))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+    threads = [threading.Thread(target=save) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == [] and len(set(ids)) == 4
+    listing = store.list()
+    assert sorted(r.run_id for r in listing.runs) == sorted(ids) and listing.problems == ()
+
+
+def test_a_crash_while_saving_leaves_the_earlier_save_intact(store, trained, monkeypatch):
+    record, net = trained
+    first = store.save(record, net)
+    before = tree(store.root)
+    real_replace = os.replace
+
+    def crash_on_the_final_rename(src, dst):
+        if os.path.basename(str(src)).startswith(".saving-"):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+    monkeypatch.setattr(os, "replace", crash_on_the_final_rename)
+    with pytest.raises(OSError):
+        store.save(record, net)
+    monkeypatch.undo()
+    assert tree(store.root) == before  # the half-made run was cleaned up; the first is untouched
+    listing = store.list()
+    assert [r.run_id for r in listing.runs] == [first] and listing.problems == ()
+    assert np.array_equal(store.load(first)[1].w1, net.w1)
+
+
+@pytest.mark.parametrize("step", ["fsync", "replace"])
+def test_a_crash_while_renaming_keeps_the_old_name(store, trained, monkeypatch, step):
+    """The write dies after the new bytes were written (at fsync) or at the final rename."""
+    record, net = trained
+    run_id = store.save(record, net)
+    store.rename(run_id, "Before")
+    before = tree(store.root)
+    monkeypatch.setattr(os, step, lambda *a: (_ for _ in ()).throw(OSError(5, "Input/output error")))
+    with pytest.raises(OSError):
+        store.rename(run_id, "After")
+    monkeypatch.undo()
+    assert tree(store.root) == before  # the temporary file is gone too
+    assert store.get(run_id).name == "Before"
+
+
+KILLER = """
+import sys, time
+from nnviz.run_store import RunStore
+store, run_id, mode = RunStore(sys.argv[1]), sys.argv[2], sys.argv[3]
+record, net = store.load(run_id) if mode == "save" else (None, None)
+print("ready", flush=True)
+for i in range(1_000_000):
+    if mode == "save":
+        store.save(record, net, name=f"copy {i}")
+    else:
+        store.rename(run_id, f"name {i} " + "x" * (i % 40))
+"""
+
+
+@pytest.mark.parametrize("mode", ["save", "rename"])
+def test_killing_the_process_mid_write_never_corrupts_a_run(store, trained, mode, tmp_path):
+    """kill -9 at an arbitrary moment of a save or rename loop: every run listed is whole and loads."""
+    record, net = trained
+    first = store.save(record, net)
+    for _ in range(1 if mode == "save" else 5):  # a rename is quick: kill it several times
+        proc = subprocess.Popen([sys.executable, "-c", KILLER, str(store.root), first, mode], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            assert proc.stdout.readline().strip() == "ready"
+            deadline = time.monotonic() + 60
+            while mode == "save" and len(store.list().runs) < 3 and time.monotonic() < deadline:
+                time.sleep(0.02)  # until the loop has saved twice: then it is surely mid-save or about to be
+            time.sleep(random.uniform(0.05, 0.3))
+            proc.send_signal(signal.SIGKILL)
+        finally:
+            proc.kill()
+            proc.wait(30)
+        assert store.list().problems == ()
+    listing = store.list()
+    assert listing.problems == () and first in {r.run_id for r in listing.runs}
+    if mode == "save":
+        assert len(listing.runs) >= 3  # the loop really was saving when it was killed
+        for run in listing.runs:
+            assert np.array_equal(store.load(run.run_id)[1].w2, net.w2)
+    else:
+        assert store.get(first).name.startswith("name ")  # one complete name, never a torn file
+        assert json.loads((store.root / first / "run.json").read_text())["record"]["status"] == "finished"
+
+
+def test_unreadable_folders_are_skipped_and_reported(store, trained):
+    record, net = trained
+    good = store.save(record, net)
+    corrupt = {}
+    for problem in ("garbage json", "no run.json", "no model", "bad setting", "old format"):
+        run_id = store.save(record, net)
+        folder = store.root / run_id
+        summary = json.loads((folder / "run.json").read_text())
+        if problem == "garbage json":
+            (folder / "run.json").write_bytes(b'{"format": 1, "na')
+        elif problem == "no run.json":
+            (folder / "run.json").unlink()
+        elif problem == "no model":
+            (folder / "model.keras").unlink()
+        elif problem == "bad setting":
+            summary["record"]["settings"]["width"] = 10**9
+            (folder / "run.json").write_text(json.dumps(summary))
+        else:
+            summary["format"] = 99
+            (folder / "run.json").write_text(json.dumps(summary))
+        corrupt[run_id] = problem
+    (store.root / "notes").mkdir()                 # not nnviz's: ignored
+    (store.root / "README.txt").write_text("hi")
+    (store.root / ".saving-20250101-000000-00000000").mkdir()  # a crashed save's leftovers: hidden
+    listing = store.list()
+    assert [r.run_id for r in listing.runs] == [good]
+    assert len(listing.problems) == len(corrupt)
+    for run_id in corrupt:
+        [line] = [p for p in listing.problems if p.startswith(run_id)]
+        assert len(line) > len(run_id) + 5  # says why
+    assert any("width" in p for p in listing.problems) and any("missing" in p for p in listing.problems)
+
+
+def test_a_missing_or_unusable_runs_folder_lists_nothing_without_crashing(tmp_path):
+    assert RunStore(tmp_path / "not yet").list() == run_store.Listing((), ())
+    (tmp_path / "a file").write_text("x")
+    listing = RunStore(tmp_path / "a file").list()
+    assert listing.runs == () and len(listing.problems) == 1
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("  My   best\trun  ", "My best run"),
+    ("null\x00byte\x1b[31m red", "null byte [31m red"),
+    ("bidi \u202eevil\u202c zero\u200bwidth", "bidi evil zero width"),
+    ("line\nbreak\r\nand\u2028more", "line break and more"),
+    ("x" * 500, "x" * run_store.MAX_NAME),
+    ("Dropout 0.5 (1,000 digits) — ünïcødé 数字", "Dropout 0.5 (1,000 digits) — ünïcødé 数字"),
+])
+def test_names_are_sanitised(raw, clean):
+    assert run_store.clean_name(raw) == clean
+
+
+@pytest.mark.parametrize("empty", ["", "   ", "\x00\x01", "\u200b\u200e"])
+def test_an_empty_name_is_refused_and_the_old_one_kept(store, trained, empty):
+    run_id = store.save(*trained)
+    with pytest.raises(ValueError, match="visible character"):
+        store.rename(run_id, empty)
+    assert store.get(run_id).name == "Run 1"
+
+
+def test_path_tricks_in_names_and_ids_touch_nothing_outside_the_run(store, trained, tmp_path):
+    run_id = store.save(*trained)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.txt").write_text("keep me")
+    before = tree(tmp_path)
+    store.rename(run_id, "../../victim/precious.txt")
+    after = tree(tmp_path)
+    changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    assert changed == {(store.root / run_id / "run.json").relative_to(tmp_path)}  # only the run's own run.json
+    assert store.get(run_id).name == "../../victim/precious.txt"  # just text
+    for bad in ("../victim", str(victim), f"{run_id}/../../victim", "", "20250101-000000-0000000g", None):
+        for action in (store.delete, store.load, store.get, store.model_bytes, lambda i: store.rename(i, "x")):
+            with pytest.raises(RunStoreError):
+                action(bad)
+    assert (victim / "precious.txt").read_text() == "keep me" and store.get(run_id)
+
+
+def test_delete_removes_the_whole_run_once(store, trained):
+    keep, doomed = store.save(*trained), store.save(*trained)
+    store.delete(doomed)
+    assert [r.run_id for r in store.list().runs] == [keep]
+    assert sorted(p.name for p in store.root.iterdir()) == [keep]  # no hidden leftovers either
+    with pytest.raises(RunStoreError, match="no longer exists"):
+        store.delete(doomed)
+    with pytest.raises(RunStoreError, match="no longer exists"):
+        store.rename(doomed, "x")
+
+
+def test_the_runs_folder_comes_from_the_environment(tmp_path):
+    assert RunStore.from_env({}).root.as_posix() == "runs"
+    assert RunStore.from_env({"NNVIZ_RUNS_DIR": str(tmp_path)}).root == tmp_path
+
+
+def read_events(path):
+    import tensorflow as tf
+    from tensorflow.core.util import event_pb2
+
+    events = [event_pb2.Event.FromString(r.numpy()) for r in tf.data.TFRecordDataset(str(path))]
+    scalars = {}
+    for e in events[1:]:
+        for v in e.summary.value:
+            scalars.setdefault(v.tag, []).append((e.step, v.simple_value, e.wall_time))
+    return events[0], scalars
+
+
+def test_tensorboard_event_files_hold_every_curve(store, trained):
+    record, net = trained
+    folder = store.root / store.save(record, net)
+    h = record.history
+    for split, tags in event_log.curves(h).items():
+        [path] = (folder / split).glob("events.out.tfevents.*")
+        header, scalars = read_events(path)
+        assert header.file_version == "brain.Event:2"
+        assert set(scalars) == {"loss", "accuracy", "epoch_loss", "epoch_accuracy"}
+        for tag, (steps, values) in tags.items():
+            got = scalars[tag]
+            assert [s for s, _, _ in got] == steps.tolist()
+            np.testing.assert_array_equal(np.array([v for _, v, _ in got], np.float32), values)  # float32 exact
+            times = [t for _, _, t in got]
+            assert times == sorted(times)
+    assert len(scalars["loss"]) == len(h.val_step) > 0  # validation: several checks per epoch
+    assert len(read_events(next((folder / "train").glob("events*")))[1]["loss"]) == record.steps == 32
+
+
+def test_tensorboard_itself_reads_the_runs(store, trained):
+    """With the tensorboard package installed (not an nnviz requirement), its own reader sees the scalars."""
+    accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
+    record, net = trained
+    folder = store.root / store.save(record, net)
+    reader = accumulator.EventAccumulator(str(folder / "validation"), size_guidance={accumulator.SCALARS: 0})
+    reader.Reload()
+    assert set(reader.Tags()["scalars"]) == {"loss", "accuracy", "epoch_loss", "epoch_accuracy"}
+    assert reader.Scalars("epoch_accuracy")[-1].value == pytest.approx(record.final()["val_accuracy"])
+
+
+def test_the_trainer_saves_every_run_that_ends(tmp_path):
+    store = RunStore(tmp_path / "runs")
+    trainer = training.Trainer(data.load_sample(), TINY.replace(epochs=0), training.Pool(1), store=store)
+    try:
+        trainer.wait_for(lambda s: s.status == "ready", 60)
+        trainer.play()
+        trainer.wait_for(lambda s: s.step >= 10, 60)
+        stopped = trainer.stop()
+        trainer.reset(TINY.replace(epochs=1, width=8))
+        trainer.play()
+        finished = trainer.wait_for(lambda s: s.ended, 60)
+    finally:
+        trainer.close()
+    assert (stopped.status, finished.status) == ("stopped", "finished")
+    runs = store.list().runs
+    assert [(r.name, r.status, r.settings.width) for r in runs] == [("Run 2", "finished", 8), ("Run 1", "stopped", 16)]
+    for run, snap in zip(runs, (finished, stopped), strict=True):
+        assert np.array_equal(store.load(run.run_id)[1].w1, snap.network.w1)  # the weights it ended with
+
+
+def test_a_failing_save_is_reported_and_the_run_still_ends(tmp_path):
+    (tmp_path / "runs").write_text("a file where the runs folder should be")
+    trainer = training.Trainer(data.load_sample(), TINY.replace(epochs=1), training.Pool(1),
+                               store=RunStore(tmp_path / "runs"))
+    try:
+        trainer.wait_for(lambda s: s.status == "ready", 60)
+        trainer.play()
+        snap = trainer.wait_for(lambda s: s.ended, 60)
+    finally:
+        trainer.close()
+    assert snap.status == "finished" and "could not be saved to disk" in snap.message
+    assert len(trainer.records) == 1 and snap.evaluation is not None

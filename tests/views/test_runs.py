@@ -1,0 +1,227 @@
+"""The Runs & models page under AppTest: saved runs are listed, overlaid, loaded, renamed and deleted;
+good .keras uploads become the active model, bad ones are refused with the model and runs unchanged."""
+
+import os
+import re
+
+import keras
+import numpy as np
+import pytest
+
+from nnviz import data, model, model_io, training, ui
+from nnviz.run_store import RunStore
+from nnviz.settings import Settings
+
+PAGE = "views/runs.py"
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """(record, network) of a real, finished one-epoch run."""
+    trainer = training.Trainer(data.load_sample(), Settings(width=16, train_size=500, epochs=1, seed=5),
+                               training.Pool(1))
+    try:
+        trainer.wait_for(lambda s: s.status == "ready", 60)
+        trainer.play()
+        snap = trainer.wait_for(lambda s: s.ended, 120)
+        return trainer.records[0], snap.network
+    finally:
+        trainer.close()
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    """An empty runs folder that the page (same process) uses."""
+    monkeypatch.setenv("NNVIZ_RUNS_DIR", str(tmp_path / "runs"))
+    return RunStore(tmp_path / "runs")
+
+
+def tree(folder):
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def button(at, label):
+    [found] = [b for b in at.button if b.label == label]
+    return found
+
+
+def texts(elements):
+    return [e.value for e in elements]
+
+
+def keras_file(m: keras.Model, tmp_path) -> bytes:
+    path = tmp_path / "upload.keras"
+    m.save(path)
+    return path.read_bytes()
+
+
+def test_with_no_saved_runs_the_page_explains_itself_and_shows_the_model_in_use(open_page, store):
+    at = open_page(PAGE)
+    assert not at.exception
+    assert any("No saved runs yet" in t for t in texts(at.info))
+    assert any(f"tensorboard --logdir {store.root.resolve()}" in c for c in texts(at.caption))
+    assert len(at.get("plotly_chart")) == 1  # the active model's weights
+    assert any(ui.DEFAULT_LABEL in m for m in texts(at.markdown))
+
+
+def test_saved_runs_are_listed_with_their_settings_and_accuracy(open_page, store, trained):
+    record, net = trained
+    first = store.save(record, net)
+    store.rename(store.save(record, net), "Second try")
+    broken = store.save(record, net)
+    (store.root / broken / "run.json").write_text("{not json")
+    at = open_page(PAGE)
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["Name"]) == ["Second try", "Run 1"]  # newest first; the broken one left out
+    assert list(table["Width"]) == [16, 16] and list(table["Status"]) == ["finished", "finished"]
+    assert list(table["Test"]) == [round(100 * record.evaluation.accuracy, 1)] * 2
+    [warning] = [w for w in texts(at.warning) if "could not be read" in w]
+    assert broken in warning and first not in warning
+    assert {d.label for d in at.get("download_button")} == {"Download its .keras file", "Download it as a .keras file"}
+
+
+def test_saved_runs_are_overlaid(open_page, store, trained):
+    record, net = trained
+    store.save(record, net)
+    store.rename(store.save(record, net), "Other")
+    at = open_page(PAGE)
+    [compare] = at.multiselect
+    assert len(compare.value) == 2
+    overlay = at.get("plotly_chart")[0].proto.spec
+    assert "Other · " in overlay and "Run 1 · " in overlay and "Accuracy: dashed" in overlay
+    at.radio(key="runs_metric").set_value("loss").run()
+    assert "Loss: dashed" in at.get("plotly_chart")[0].proto.spec
+    at.multiselect[0].set_value(compare.value[:1]).run()
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert "Other · " in spec and "Run 1 · " not in spec
+    at.multiselect[0].set_value([]).run()
+    assert not at.exception and len(at.get("plotly_chart")) == 1  # only the model in use
+
+
+def test_loading_a_run_makes_it_every_pages_model(open_page, store, trained):
+    record, net = trained
+    store.rename(store.save(record, net), "Keeper")
+    at = open_page(PAGE)
+    button(at, "Make it the active model").click().run()
+    assert not at.exception
+    label, active = at.session_state[ui.NETWORK]
+    assert "Keeper" in label
+    for a, b in zip((net.w1, net.b1, net.w2, net.b2), (active.w1, active.b1, active.w2, active.b2), strict=True):
+        assert np.array_equal(a, b)
+    assert any("Keeper" in c for c in texts(at.sidebar.caption))
+    assert any("now the model every page shows" in s for s in texts(at.success))
+    at.switch_page("views/draw.py").run()  # another page uses it too
+    assert not at.exception and any("Keeper" in c for c in texts(at.caption))
+
+
+def test_renaming_sanitises_and_refuses_empty_names(open_page, store, trained):
+    run_id = store.save(*trained)
+    at = open_page(PAGE)
+    at.text_input(key=f"rename_{run_id}").set_value("  Wide\x00 net\u202e  ").run()
+    button(at, "Rename").click().run()
+    assert store.get(run_id).name == "Wide net" and list(at.dataframe[0].value["Name"]) == ["Wide net"]
+    at.text_input(key=f"rename_{run_id}").set_value("   ").run()
+    button(at, "Rename").click().run()
+    assert not at.exception and any("visible character" in e for e in texts(at.error))
+    assert store.get(run_id).name == "Wide net"
+
+
+def test_names_cannot_inject_markdown(open_page, store, trained):
+    run_id = store.save(*trained)
+    store.rename(run_id, "[click](http://example.invalid) ![x](http://example.invalid/x.png)")
+    at = open_page(PAGE)
+    button(at, "Make it the active model").click().run()
+    shown = [s for s in texts(at.success) + texts(at.sidebar.caption) if "example" in s]
+    assert len(shown) == 2
+    for text in shown:  # every bracket and colon escaped: no link, image or icon can form
+        name = text.split("“", 1)[1].split("”", 1)[0]
+        assert name.startswith("\\[click\\]") and not re.search(r"(?<!\\)[\[\]:!]", name)
+
+
+def test_deleting_asks_first_then_removes_the_run(open_page, store, trained):
+    keep = store.save(*trained)
+    doomed = store.save(*trained)
+    store.rename(doomed, "Doomed")
+    at = open_page(PAGE)
+    button(at, "Delete…").click().run()
+    assert any("Delete “Doomed” for good?" in w for w in texts(at.warning))
+    button(at, "Cancel").click().run()
+    assert not any("for good" in w for w in texts(at.warning)) and store.get(doomed)
+    button(at, "Delete…").click().run()
+    button(at, "Yes, delete").click().run()
+    assert not at.exception and any("was deleted" in s for s in texts(at.success))
+    assert [r.run_id for r in store.list().runs] == [keep]
+    assert list(at.dataframe[0].value["Name"]) == ["Run 1"]
+
+
+def test_a_good_upload_becomes_the_active_model_and_leaves_the_runs_alone(open_page, store, trained, tmp_path):
+    store.save(*trained)
+    before = tree(store.root)
+    net = model.to_network(model.build_model(24, 0.3, "tanh", seed=8))
+    at = open_page(PAGE)
+    at.file_uploader(key="model_upload").set_value(("my model.keras", model_io.keras_bytes(net), "application/zip"))
+    at.run()
+    assert not at.exception
+    label, active = at.session_state[ui.NETWORK]
+    assert label == "uploaded my model.keras (width 24)" and active.activation == "tanh"
+    assert np.array_equal(active.w1, net.w1) and np.array_equal(active.b2, net.b2)
+    assert any("now the model every page shows" in s for s in texts(at.success))
+    assert tree(store.root) == before
+
+
+def lambda_model(marker):
+    def touch(x):
+        marker.touch()  # runs when Keras calls the layer: at build time here, never on upload
+        return x
+    return keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Lambda(touch),
+                             keras.layers.Dense(8, activation="relu"), keras.layers.Dense(10)])
+
+
+BAD = {
+    "lambda": (lambda tmp: keras_file(lambda_model(tmp / "ran"), tmp), "custom code"),
+    "input": (lambda tmp: keras_file(keras.Sequential([keras.Input((32, 32)), keras.layers.Flatten(),
+                                                       keras.layers.Dense(8), keras.layers.Dense(10)]), tmp),
+              "input of shape"),
+    "outputs": (lambda tmp: keras_file(keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                                                         keras.layers.Dense(8, activation="relu"),
+                                                         keras.layers.Dense(5)]), tmp), "5 outputs"),
+    "corrupt": (lambda tmp: b"PK\x03\x04" + os.urandom(3000), "not a valid zip"),
+    "huge": (lambda tmp: b"\0" * (model_io.MAX_MODEL_BYTES + 1), "files up to 20 MB"),
+}
+
+
+@pytest.mark.parametrize("kind", BAD)
+def test_a_bad_upload_is_refused_with_the_model_and_runs_unchanged(open_page, store, trained, tmp_path, kind):
+    run_id = store.save(*trained)
+    store.rename(run_id, "Active one")
+    make, message = BAD[kind]
+    payload = make(tmp_path)
+    (tmp_path / "ran").unlink(missing_ok=True)
+    at = open_page(PAGE)
+    button(at, "Make it the active model").click().run()
+    active = at.session_state[ui.NETWORK]
+    before = tree(store.root)
+    at.file_uploader(key="model_upload").set_value(("bad.keras", payload, "application/zip"))
+    at.run()
+    assert not at.exception
+    [error] = texts(at.error)
+    assert message in error and "The model in use is unchanged." in error
+    assert at.session_state[ui.NETWORK] is active and any("Active one" in c for c in texts(at.sidebar.caption))
+    assert tree(store.root) == before
+    assert not (tmp_path / "ran").exists()  # the Lambda's code never ran
+
+
+def test_other_tabs_adding_and_deleting_runs_neither_moves_the_selection_nor_crashes(open_page, store, trained):
+    older = store.save(*trained)
+    store.save(*trained)
+    at = open_page(PAGE)
+    at.selectbox(key="runs_pick").set_value(older).run()
+    store.save(*trained)  # another session's run ends
+    at.run()
+    assert at.selectbox(key="runs_pick").value == older and len(at.dataframe[0].value) == 3
+    store.delete(older)  # another tab deletes the run this one is looking at
+    button(at, "Make it the active model").click().run()
+    assert not at.exception and any("no longer exists" in e for e in texts(at.error))
+    assert ui.NETWORK not in at.session_state
+    assert at.selectbox(key="runs_pick").value != older and len(at.dataframe[0].value) == 2
