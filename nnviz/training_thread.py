@@ -157,6 +157,9 @@ class _Engine:
                 self.publish(status="closed", message=self.close_reason or self.snapshot.message)
             except Exception:  # noqa: BLE001 - the thread is ending anyway; readers keep the last snapshot
                 LOG.exception("could not publish the closing snapshot")
+            # The last snapshot has what pages show. Drop the Keras model and the run's float copies of
+            # the held-out digits (~7 MB) now, not when Streamlit forgets the closed session minutes later.
+            self.run = None
 
     def handle(self, block: bool) -> None:
         """Apply queued commands: wait for one when idle, then drain the rest."""

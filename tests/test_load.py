@@ -19,15 +19,13 @@ CAP = 2                       # NNVIZ_MAX_TRAINERS of the shared server
 WIDTHS = (16, 24, 40)         # one per training session, so each one's model can be told apart
 DRAWERS, ROUNDS, THINK = 20, 3, 0.3
 CYCLES = 10
-# Measured per open/train/close cycle (2 shared cores): ~11 MB of server memory, none of it in threads.
-# ~3 MB is TensorFlow keeping every traced training function after its model is gone
-# (tensorflow/tensorflow#62854; in one process without Streamlit: +3.2k live objects, +3.1 MB per
-# model trained). ~6–7 MB is the closed session, which Streamlit keeps for 120 s in case the tab
-# reconnects (server.disconnectedSessionTTL): its closed trainer still holds its last run, with the
-# Keras model and float32 copies of the 2,000 validation and test digits (6.3 MB). ~2 MB is Streamlit's
-# own per-session bookkeeping. The limit is ~1.4× that: a session that also kept a copy of the
-# training data (6.3 MB for the sample) goes past it.
-MB_PER_CYCLE = 15
+# Measured per open/train/close cycle (2 shared cores): 1.4 MB of server memory (749 → 763 MB over
+# 10 cycles), none of it in threads. A closed trainer drops its run (Keras model and the float32
+# held-out digits, ~7 MB) as its thread ends; before that fix a cycle cost ~11 MB while Streamlit kept
+# the closed session for 120 s (server.disconnectedSessionTTL). What is left is mostly TensorFlow
+# keeping traced functions after their model is gone (tensorflow/tensorflow#62854). The limit would
+# catch a session or trainer that kept its run or a copy of the training data (6.3 MB for the sample).
+MB_PER_CYCLE = 4
 
 
 def tiny(width: int) -> str:
