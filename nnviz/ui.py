@@ -81,6 +81,15 @@ def active_network() -> tuple[str, Network]:
     return st.session_state.get(NETWORK) or (DEFAULT_LABEL, default_network())
 
 
+def default_digit_notice(text: str) -> bool:
+    """On pages that show a digit: say so when it is the default test digit, and link to Draw."""
+    if st.session_state.get(DIGIT) is not None:
+        return False
+    st.info(text, icon=":material/draw:")
+    st.page_link("views/draw.py", label="Draw your own digit", icon=":material/draw:")
+    return True
+
+
 def set_digit(image: np.ndarray, source: str, label: int | None = None, steps=()) -> None:
     st.session_state[DIGIT] = CurrentDigit(np.asarray(image, np.float32), source, label, tuple(steps))
     st.session_state[NOTICE] = None
@@ -340,28 +349,20 @@ def train_command(action: str, chosen: settings.Settings, ds: data.Dataset) -> N
     t = trainer(chosen, ds)
     snap = t.snapshot
     fresh = snap.ended or snap.status in ("failed", "closed") or (snap.step == 0 and snap.settings != chosen)
-    if action == "play":
+    if action in ("play", "step"):
         if snap.active:
-            return say("info", "Already training.")
+            return say("info", "Already training." if action == "play" else
+                       "Pause first: Step trains exactly one batch while paused.")
         if snap.in_progress and snap.settings != chosen:
             return say("warning", "Your settings changed: start a new run, or undo the changes, first.")
         if fresh:
             t.reset(chosen, ds)
-        t.play()
+        t.play() if action == "play" else t.step()
         use_training_run()
     elif action == "pause":
         if not snap.active:
             return say("info", "Nothing is training, so there is nothing to pause.")
         t.pause()
-    elif action == "step":
-        if snap.active:
-            return say("info", "Pause first: Step trains exactly one batch while paused.")
-        if snap.in_progress and snap.settings != chosen:
-            return say("warning", "Your settings changed: start a new run, or undo the changes, first.")
-        if fresh:
-            t.reset(chosen, ds)
-        t.step()
-        use_training_run()
     elif action == "stop":
         if not snap.in_progress:
             return say("info", "Nothing is training, so there is nothing to stop. Press Train to start.")

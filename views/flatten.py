@@ -16,11 +16,8 @@ st.write("The network cannot see a picture. Its first layer, Flatten, reads the 
          "see the same place in both views.")
 
 digit = ui.current_digit()
-if st.session_state.get(ui.DIGIT) is None:
-    st.info("No digit of yours yet, so this is the first MNIST test digit. Draw your own on the Draw page.",
-            icon=":material/draw:")
-    st.page_link("views/draw.py", label="Draw a digit", icon=":material/draw:")
-else:
+if not ui.default_digit_notice("No digit of yours yet, so this is the first MNIST test digit. "
+                               "Draw your own on the Draw page."):
     st.caption(f"Showing **{digit.source}**" + (f" (true label {digit.label})" if digit.label is not None else ""))
 
 row = st.session_state.setdefault("flatten_row", 14)

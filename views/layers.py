@@ -19,9 +19,7 @@ st.write("Your digit's 784 numbers enter on the left. Every hidden neuron is con
 
 digit = ui.current_digit()
 label, net = ui.active_network()
-if st.session_state.get(ui.DIGIT) is None:
-    st.info("No digit of yours yet, so this is the first MNIST test digit.", icon=":material/draw:")
-    st.page_link("views/draw.py", label="Draw your own digit", icon=":material/draw:")
+ui.default_digit_notice("No digit of yours yet, so this is the first MNIST test digit.")
 
 mask = None
 left, right = st.columns([3, 1], vertical_alignment="center")

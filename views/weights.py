@@ -19,10 +19,7 @@ st.write("Each hidden neuron has one weight per pixel (fully connected), so its 
 
 digit = ui.current_digit()
 label, net = ui.active_network()
-if st.session_state.get(ui.DIGIT) is None:
-    st.info("No digit of yours yet: sorting by firing uses the first MNIST test digit.", icon=":material/draw:")
-    st.page_link("views/draw.py", label="Draw your own digit", icon=":material/draw:")
-else:
+if not ui.default_digit_notice("No digit of yours yet: sorting by firing uses the first MNIST test digit."):
     st.caption(f"Weights of the {label} model; firing order and close-ups use **{digit.source}**.")
 acts = network.forward(net, digit.image)
 
