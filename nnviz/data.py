@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 SAMPLE_FILE = "mnist_sample.npz"
+DEFAULT_MODEL_FILE = "default_model.keras"  # trained by scripts/train_default.py
 CREDIT = "MNIST by Yann LeCun, Corinna Cortes and Christopher J.C. Burges (CC BY-SA 3.0)"
 
 

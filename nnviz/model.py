@@ -9,10 +9,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from nnviz.data import asset_path  # noqa: E402
+from nnviz.data import DEFAULT_MODEL_FILE, asset_path  # noqa: E402, F401 - re-exported
 from nnviz.network import Network  # noqa: E402
 
-DEFAULT_MODEL_FILE = "default_model.keras"
 LAYER_NAMES = ("flatten", "hidden", "dropout", "logits")
 
 

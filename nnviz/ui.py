@@ -7,6 +7,7 @@ everything a user changes (their digit, their model) lives in their own st.sessi
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -52,11 +53,16 @@ def sample_dataset() -> data.Dataset:
 
 @st.cache_resource(show_spinner="Loading the pretrained model…")
 def default_network() -> Network:
-    from nnviz import model  # deferred: TensorFlow loads once, on first use
+    from nnviz import keras_file
 
-    net = model.to_network(model.load_default_model())
+    # Read with h5py: importing TensorFlow here would add ~3 s to every cold start.
+    return keras_file.read_network(data.asset_path(data.DEFAULT_MODEL_FILE))
+
+
+@st.cache_resource(show_spinner=False)
+def _heap_settled_with_tensorflow() -> bool:
     training.settle_heap()  # with TensorFlow loaded, Streamlit's gc after every rerun would cost ~0.3 s
-    return net
+    return True
 
 
 DEFAULT_LABEL = "pretrained default (width 128)"
@@ -152,6 +158,8 @@ def current_digit() -> CurrentDigit:
 
 def sidebar() -> None:
     """What every page shares: which model and which data are in use, and a way back to the default."""
+    if "tensorflow" in sys.modules:  # loaded by a page that needed Keras: freeze its objects once
+        _heap_settled_with_tensorflow()
     label, net = active_network()
     trainer = st.session_state.get(TRAINER)
     with st.sidebar:
