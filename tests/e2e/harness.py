@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -143,6 +144,11 @@ def predicted_after_drawing(page, paths) -> str:
     return metric_value(page, "Prediction")
 
 
+def slug(title: str) -> str:
+    """A page title as a file name: "Runs & models" → "runs-models"."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
 def page_titles(page) -> list[str]:
     # Each link's text is the Material icon's name, then the title: keep the title.
     links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
@@ -158,14 +164,14 @@ def tour(page, out_dir: Path | None = None, digit: int = 3) -> dict[str, dict]:
     for title in titles:
         if title != "Draw":
             goto_page(page, title)
-        page.wait_for_timeout(1200)  # let plotly finish drawing before measuring or capturing
+        page.wait_for_timeout(2500)  # let plotly and data grids finish drawing before measuring or capturing
         seen.setdefault(title, {}).update(
             plots=page.locator('[data-testid="stPlotlyChart"]').count(),
             images=page.locator('[data-testid="stImage"], [data-testid="stImageContainer"]').count(),
             exceptions=exceptions_on(page), text=page.locator("main").inner_text())
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(out_dir / f"{title.lower().replace(' ', '-')}.png"), full_page=True)
+            page.screenshot(path=str(out_dir / f"{slug(title)}.png"), full_page=True)
     goto_page(page, "Draw")
     return seen
 

@@ -15,4 +15,4 @@ def test_every_page_renders_with_plots_and_no_exception(page):
     for title, view in seen.items():
         assert view["exceptions"] == [], (title, view["exceptions"])
         assert view["plots"] + view["images"] > 0, f"{title} shows no plot"
-        assert (ARTIFACTS / f"{title.lower().replace(' ', '-')}.png").stat().st_size > 10_000
+        assert (ARTIFACTS / f"{harness.slug(title)}.png").stat().st_size > 10_000
