@@ -19,6 +19,22 @@ import pytest  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="session")
+def sample():
+    """The bundled MNIST sample (read-only, so one copy serves every test)."""
+    from nnviz import data
+
+    return data.load_sample()
+
+
+@pytest.fixture(scope="session")
+def default_net():
+    """The pretrained default model's weights."""
+    from nnviz import model
+
+    return model.to_network(model.load_default_model())
+
+
 @pytest.fixture
 def open_page():
     """open_page("views/layers.py", digit=array, **session_state) → an AppTest that has run that page."""

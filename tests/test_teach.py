@@ -11,16 +11,6 @@ from nnviz import data, model, network, teach
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return data.load_sample()
-
-
-@pytest.fixture(scope="module")
-def default_net():
-    return model.to_network(model.load_default_model())
-
-
-@pytest.fixture(scope="module")
 def misread(sample, default_net):
     """The first test digit of the sample that the pretrained model gets wrong: (image, true label)."""
     images = data.as_float(sample.x_test)

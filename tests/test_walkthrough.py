@@ -8,16 +8,6 @@ from nnviz import data, model, network, walkthrough
 from tests.test_teach import keras_model
 
 
-@pytest.fixture(scope="module")
-def sample():
-    return data.load_sample()
-
-
-@pytest.fixture(scope="module")
-def default_net():
-    return model.to_network(model.load_default_model())
-
-
 def keras_layers(net, images, dtype="float64"):
     """Keras's outputs of the hidden and logits layers, read from the real model (inference mode).
 
