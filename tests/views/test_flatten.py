@@ -3,6 +3,7 @@
 import numpy as np
 
 from nnviz import anatomy, data
+from tests.support import charts
 
 
 def explanation_words(at):
@@ -26,14 +27,15 @@ def test_with_a_digit_picking_a_pixel_updates_both_views(open_page):
     assert not at.exception
     assert at.metric[0].value == str(anatomy.flat_index(5, 20)) == "160"
     assert any(f"value **{image[5, 20]:.3f}**" in m.value for m in at.markdown)
-    charts = at.get("plotly_chart")
-    assert len(charts) == 3
-    assert '"text":"row 5 = indices 140…167"' in charts[2].proto.spec  # the strip highlights the same row
+    shown = at.get("plotly_chart")
+    assert len(shown) == 3
+    strip = charts.figure(shown[2])
+    assert "row 5 = indices 140…167" in [a.get("text") for a in strip["layout"]["annotations"]]  # the same row
 
 
 def test_animation_toggle_adds_the_animated_figure(open_page):
     at = open_page("views/flatten.py", digit=np.zeros((28, 28), np.float32))  # a blank digit is not an error
     at.toggle(key="flatten_animate").set_value(True).run()
     assert not at.exception
-    charts = at.get("plotly_chart")
-    assert len(charts) == 4 and '"frames"' in charts[3].proto.spec
+    shown = at.get("plotly_chart")
+    assert len(shown) == 4 and charts.figure(shown[3])["frames"]

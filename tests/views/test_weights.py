@@ -2,6 +2,7 @@
 
 from nnviz import data, network, ui
 from tests.test_anatomy import random_net
+from tests.support import charts
 
 
 def test_without_a_digit(open_page):
@@ -28,8 +29,7 @@ def test_wide_model_paginates_sorts_and_picks_a_neuron(open_page):
     at.selectbox(key="weights_order").set_value("activation").run()
     page.set_value(8).run()
     assert not at.exception
-    spec = at.get("plotly_chart")[0].proto.spec
-    assert "sorted by how strongly it fires for your digit" in spec
+    assert charts.mentions(at.get("plotly_chart")[0], "sorted by how strongly it fires for your digit")
     picker.set_value(300).run()
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Bias"] == f"{net.b1[300]:.3f}"
