@@ -6,7 +6,6 @@ everything a user changes (their digit, their model) lives in their own st.sessi
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ import numpy as np
 import pandas  # noqa: F401
 import streamlit as st
 
-from nnviz import data, preprocess, settings, training
+from nnviz import data, inputs, preprocess, settings, training
 from nnviz.network import Network
 from nnviz.run_record import RunRecord
 from nnviz.run_store import RunStore
@@ -105,18 +104,17 @@ def set_digit(image: np.ndarray, source: str, label: int | None = None, steps=()
     st.session_state[NOTICE] = None
 
 
-def take_input(source: str, payload: bytes | None, convert: Callable[[], preprocess.Preprocessed]) -> None:
+def take_input(source: str, payload: bytes | None, convert: Callable[[], preprocess.Preprocessed],
+               token: str | None = None) -> None:
     """Preprocess a new drawing or upload once; the newest input becomes the digit.
 
-    Reruns hand the same canvas or file back again and again, so each payload is
-    processed only when its hash changes.
+    Reruns hand the same canvas or file back again and again; only a new one is processed
+    (see inputs.new_input). token: an upload's file_id, so that uploading the same file again counts.
     """
-    if not payload:
+    seen = inputs.new_input(st.session_state.get(f"seen_{source}"), payload, token)
+    if seen is None:
         return
-    digest = hashlib.blake2b(payload, digest_size=16).digest()
-    if st.session_state.get(f"seen_{source}") == digest:
-        return
-    st.session_state[f"seen_{source}"] = digest
+    st.session_state[f"seen_{source}"] = seen
     try:
         result = convert()
     except preprocess.BadImage as exc:
