@@ -2,11 +2,13 @@
 
 MNIST's recipe: crop to the ink, scale the longest side to 20 px with anti-aliasing (keeping the
 aspect ratio), then place it in a 28×28 field so that its centre of mass sits at the centre.
+Uploads are first decoded small (at most WORK_SIDE px), so memory stays bounded up to the pixel cap.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +20,10 @@ MAX_FILL = 0.5               # more than half the image inked is a filled canvas
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 25_000_000      # bigger images are refused before decoding (decompression bombs)
 UPLOAD_FORMATS = {"PNG", "JPEG"}
+WORK_SIDE = 512              # uploads are shrunk to at most this long side before any float maths
+BAND_PIXELS = 2 ** 20        # big uploads are shrunk a band of rows at a time, ~1 megapixel each
+EMPTY_CANVAS = "Draw a digit: the canvas is empty."
+BLANK_UPLOAD = "That image looks blank: no digit found. Try a photo of a dark digit on a light background."
 
 
 class BadImage(ValueError):
@@ -96,12 +102,15 @@ def _centre_by_mass(small: np.ndarray) -> np.ndarray:
     return field
 
 
-def to_mnist(ink: np.ndarray) -> Preprocessed:
-    """Ink intensities (H,W) in [0,1] → the MNIST-style 28×28 digit, with every step."""
+def to_mnist(ink: np.ndarray, empty: str = EMPTY_CANVAS) -> Preprocessed:
+    """Ink intensities (H,W) in [0,1] → the MNIST-style 28×28 digit, with every step.
+
+    empty: the message when there is no ink at all (a blank canvas and a blank upload need different words).
+    """
     steps = [("Your ink", ink.astype(np.float32))]
     mask = ink > INK_THRESHOLD
     if not mask.any():
-        return Preprocessed(None, tuple(steps), "Draw a digit: the canvas is empty.")
+        return Preprocessed(None, tuple(steps), empty)
     if mask.mean() > MAX_FILL:
         return Preprocessed(None, tuple(steps), "That fills most of the image; draw a single digit instead.")
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
@@ -150,6 +159,41 @@ def from_canvas(rgba: np.ndarray) -> Preprocessed:
     return to_mnist(channels[..., :3].mean(axis=2) * channels[..., 3])
 
 
+def _working_mode(image: Image.Image) -> str:
+    """The mode the pixels are read in: grey/colour as they are, 16-bit grey as float, others via Pillow."""
+    if image.mode in ("RGBA", "LA", "RGB", "L"):
+        return image.mode
+    if image.mode.startswith("I"):
+        return "F"  # 16-bit grey (I;16…, or I from older encoders): exact in float32
+    # palettes, CMYK, 1-bit…: colour, keeping transparency when there is some
+    return "RGBA" if "transparency" in image.info or image.mode in ("PA", "RGBa") else "RGB"
+
+
+def _decode_small(image: Image.Image) -> Image.Image:
+    """Decode an opened upload to at most WORK_SIDE px on its longest side, keeping the aspect ratio.
+
+    A digit needs no more, and memory stays bounded: a JPEG is decoded straight at 1/2, 1/4 or 1/8
+    scale; any other image is box-averaged by a whole factor one band of rows at a time, so no
+    full-size conversion (to colour, to float…) ever exists. Images already small are left as they are.
+    """
+    width, height = image.size
+    shrink = max(width, height) / WORK_SIDE
+    if image.format == "JPEG" and shrink >= 2:
+        image.draft(None, (max(1, math.ceil(width / shrink)), max(1, math.ceil(height / shrink))))
+    image.load()
+    mode, (width, height) = _working_mode(image), image.size
+    factor = math.ceil(max(width, height) / WORK_SIDE)
+    if factor == 1:
+        return image if image.mode == mode else image.convert(mode)
+    small = Image.new(mode, (math.ceil(width / factor), math.ceil(height / factor)))
+    rows = factor * max(1, BAND_PIXELS // (width * factor))  # whole blocks per band: same result as one reduce
+    for top in range(0, height, rows):
+        band = image.crop((0, top, width, min(top + rows, height)))
+        band = band if band.mode == mode else band.convert(mode)
+        small.paste(band.reduce(factor), (0, top // factor))
+    return small
+
+
 def from_upload(data: bytes) -> Preprocessed:
     """An uploaded PNG/JPEG file's bytes → Preprocessed. Raises BadImage with a clear message."""
     if len(data) > MAX_UPLOAD_BYTES:
@@ -167,14 +211,10 @@ def from_upload(data: bytes) -> Preprocessed:
     if width * height > MAX_PIXELS:  # checked before decoding, so a bomb never expands
         raise BadImage(f"That image is {width}×{height} pixels, too large to be a digit.")
     try:
-        image.load()
+        small = _decode_small(image)
     except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
         raise BadImage("That image is damaged or truncated; it could not be decoded.") from None
-    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        pixels = np.asarray(image, dtype=np.float64) / 65535.0  # 16-bit grey
-    elif image.mode in ("RGBA", "LA", "RGB", "L"):
-        pixels = np.asarray(image)
-    else:  # palettes, CMYK, 1-bit…: let Pillow convert, keeping transparency when there is some
-        has_alpha = "transparency" in image.info or image.mode in ("PA", "RGBa")
-        pixels = np.asarray(image.convert("RGBA" if has_alpha else "RGB"))
-    return from_array(pixels)
+    pixels = np.asarray(small)
+    if small.mode == "F":
+        pixels = pixels.astype(np.float64) / 65535.0  # 16-bit grey
+    return to_mnist(ink_of(pixels), BLANK_UPLOAD)

@@ -114,9 +114,51 @@ def test_transparency_marks_the_strokes_whatever_their_colour():
                                preprocess.from_canvas(drawn(8)).image, atol=0.02)
 
 
-def test_one_pixel_image_is_no_digit():
-    result = preprocess.from_upload(png(np.full((1, 1), 255, np.uint8)))
-    assert not result.ok and result.message
+@pytest.mark.parametrize("side", [1, 3000])
+def test_blank_upload_says_the_image_looks_blank_not_that_the_canvas_is_empty(side):
+    result = preprocess.from_upload(png(np.full((side, side), 255, np.uint8)))
+    assert not result.ok and result.message == preprocess.BLANK_UPLOAD
+    assert "canvas" not in result.message
+
+
+def _as_mode(grey: np.ndarray, mode: str) -> Image.Image:
+    """A dark-on-light grey digit as an image of another mode (for the transparent one: black ink on clear)."""
+    image = Image.fromarray(grey)
+    if mode == "I;16":
+        return Image.fromarray(grey.astype(np.uint16) * 257)
+    if mode == "RGBA":
+        clear = np.zeros((*grey.shape, 4), np.uint8)
+        clear[..., 3] = 255 - grey
+        return Image.fromarray(clear)
+    return image.convert(mode)
+
+
+@pytest.mark.parametrize("mode, fmt", [("L", "PNG"), ("RGB", "PNG"), ("RGBA", "PNG"), ("P", "PNG"),
+                                       ("I;16", "PNG"), ("1", "PNG"), ("RGB", "JPEG"), ("CMYK", "JPEG")])
+def test_big_uploads_are_shrunk_before_reading_and_give_the_same_digit(net, mode, fmt):
+    """Issue 13: big uploads were read at full size (2 GB at the cap); now they are shrunk to at most
+    WORK_SIDE px before any float maths, and still read like the same picture at canvas size."""
+    for digit in (0, 4, 7):
+        grey = 255 - drawn(digit)[..., 0]  # a dark digit on light paper
+        small = _as_mode(grey, mode)
+        big = small.resize((small.width * 11, small.height * 11), Image.Resampling.NEAREST)
+        buffer, reference = io.BytesIO(), io.BytesIO()
+        big.save(buffer, format=fmt)
+        small.save(reference, format=fmt)
+        result = preprocess.from_upload(buffer.getvalue())
+        assert max(max(image.shape) for _, image in result.steps) <= preprocess.WORK_SIDE
+        expected = preprocess.from_upload(reference.getvalue()).image
+        np.testing.assert_allclose(result.image, expected, atol=0.15)
+        assert network.forward(net, result.image).prediction == network.forward(net, expected).prediction
+
+
+def test_uploads_up_to_the_working_size_are_read_exactly_as_before():
+    """Normal uploads are not resampled at all: the same pixels as reading the whole array."""
+    grey = 255 - drawn(5)[..., 0]
+    assert max(grey.shape) <= preprocess.WORK_SIDE
+    result = preprocess.from_upload(png(grey))
+    np.testing.assert_array_equal(result.image, preprocess.from_array(grey).image)
+    np.testing.assert_array_equal(result.steps[0][1], preprocess.from_array(grey).steps[0][1])
 
 
 @pytest.mark.parametrize("payload, message", [
