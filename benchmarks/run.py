@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import browser, measures  # noqa: E402
+from benchmarks import browser, measures, upload_memory  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ TARGETS = {
     "rss_idle_mb": Target("MB", "<=", 900),
     "rss_training_mb_w512": Target("MB", "report"),
     "predict_p95_ms_under_load": Target("ms", "report"),
+    "upload_peak_mb_at_cap": Target("MB", "<=", 150),
 }
 
 
@@ -67,6 +68,7 @@ def benchmarks(quick: bool) -> dict:
         "rss_idle_mb": browser.rss_idle_mb,
         "rss_training_mb_w512": lambda: browser.rss_training_mb_w512(seconds=1.0 if q else 6.0),
         "predict_p95_ms_under_load": lambda: _load(q),
+        "upload_peak_mb_at_cap": lambda: upload_memory.upload_peak_mb_at_cap(quick=q),
     }
 
 
