@@ -29,8 +29,7 @@ CANVAS_CLEARS = "canvas_clears"  # session key: how often Clear was pressed
 TRAINER = "trainer"      # session key: this session's training.Trainer
 RUNS = "runs"            # session key: list of this session's ended runs (RunRecord), oldest first
 LIVE_RUN = "live_run"    # session key: True while the trainer's run is the active model
-TRAIN_SETTINGS = "train_settings"  # session key: the Train page's Settings
-URL_NOTICES = "train_url_notices"  # session key: notices about bad URL parameters, shown once
+URL_NOTICES = "train_url_notices"  # session key: notices about the link's bad values, until the user acts
 TRAIN_MESSAGE = "train_message"    # session key: (level, text) answering the last Train-page button
 POLL_SECONDS = 0.4       # how often live views refresh while training (≥ 2 updates a second)
 
@@ -73,8 +72,7 @@ DEFAULT_LABEL = "pretrained default (width 128)"
 
 def dataset() -> data.Dataset:
     """The dataset this session trains on: the bundled sample unless it chose (available) full MNIST."""
-    chosen = st.session_state.get(TRAIN_SETTINGS)
-    return training_dataset(chosen.dataset)[0] if chosen else sample_dataset()
+    return training_dataset(st.session_state.get(setting_key("dataset"), "sample"))[0]
 
 
 def active_network() -> tuple[str, Network]:
@@ -249,13 +247,32 @@ def download_full_mnist() -> str | None:
     return None
 
 
+def setting_key(name: str) -> str:
+    """The session key of one setting's control: the one place that setting is held."""
+    return f"setting_{name}"
+
+
 def train_settings() -> settings.Settings:
-    """The Train page's settings: from the URL on the session's first visit, then from the controls."""
-    if TRAIN_SETTINGS not in st.session_state:
-        chosen, notices = settings.from_query(st.query_params.to_dict())
-        st.session_state[TRAIN_SETTINGS] = chosen
-        st.session_state[URL_NOTICES] = notices
-    return st.session_state[TRAIN_SETTINGS]
+    """The Train page's settings, read from its controls' keys (kept for the whole session).
+
+    Until the controls first exist, they are the URL's (a shared link), with one notice per bad value;
+    the notices stay until the user acts on the page (see settings_controls and train_command).
+    """
+    held = {spec.name: st.session_state.get(setting_key(spec.name)) for spec in settings.SPECS}
+    if None not in held.values():
+        return settings.Settings(**held)
+    chosen, notices = settings.from_query(st.query_params.to_dict())
+    st.session_state.setdefault(URL_NOTICES, notices)
+    return chosen
+
+
+def url_notices() -> tuple[str, ...]:
+    """Notices about the link's bad values, shown until the user changes a setting or presses a button."""
+    return st.session_state.get(URL_NOTICES, ())
+
+
+def _user_acted() -> None:
+    st.session_state[URL_NOTICES] = ()
 
 
 def _format(spec: settings.Spec, available: int) -> Callable:
@@ -270,29 +287,28 @@ def settings_controls(current: settings.Settings, available: int, group: str) ->
     """Draw one group's controls from the settings table; return the settings they now show.
 
     available: how many training digits the chosen dataset has (the training-size slider's end).
+    Each control is created with its current value as its declared value, so that whatever the
+    browser falls back to is that value, never the slider's first stop (see tests/e2e/test_train.py's
+    shared-link test); persist_state keeps it when the user visits other pages.
     """
     values = current.as_dict()
     for spec in (s for s in settings.SPECS if s.group == group):
-        key = f"setting_{spec.name}"
+        key = setting_key(spec.name)
         value = min(values[spec.name], available) if spec.name == "train_size" else values[spec.name]
-        if key not in st.session_state:
-            st.session_state[key] = value  # widgets start from the stored settings (also after a page switch)
+        common = dict(key=key, help=spec.help, on_change=_user_acted, persist_state="session")
         if spec.choices:
             labels = DATASET_LABELS if spec.name == "dataset" else {}
-            values[spec.name] = st.radio(spec.label, spec.choices, key=key, help=spec.help, horizontal=True,
-                                         format_func=lambda c, labels=labels: labels.get(c, c))
+            values[spec.name] = st.radio(spec.label, spec.choices, index=spec.choices.index(value), horizontal=True,
+                                         format_func=lambda c, labels=labels: labels.get(c, c), **common)
         elif spec.stops:
             stops = [v for v in spec.stops if spec.name != "train_size" or v < available]
             stops += [available] if spec.name == "train_size" else []
-            options = sorted(set(stops) | {st.session_state[key]})
-            values[spec.name] = st.select_slider(spec.label, options, key=key, help=spec.help,
-                                                 format_func=_format(spec, available))
+            values[spec.name] = st.select_slider(spec.label, sorted(set(stops) | {value}), value=value,
+                                                 format_func=_format(spec, available), **common)
         else:
-            values[spec.name] = st.number_input(spec.label, int(spec.low), int(spec.high), key=key, step=1,
-                                                help=spec.help)
-    chosen = settings.Settings(**values)
-    st.session_state[TRAIN_SETTINGS] = chosen
-    return chosen
+            values[spec.name] = st.number_input(spec.label, int(spec.low), int(spec.high), value=value, step=1,
+                                                **common)
+    return settings.Settings(**values)
 
 
 DATASET_LABELS = {"sample": "Bundled sample", "full": "Full MNIST"}
@@ -308,8 +324,7 @@ def sync_url(chosen: settings.Settings) -> None:
 def restore_controls(chosen: settings.Settings) -> None:
     """Put the controls back to these settings (a callback: runs before the widgets are drawn)."""
     for name, value in chosen.as_dict().items():
-        st.session_state[f"setting_{name}"] = value
-    st.session_state[TRAIN_SETTINGS] = chosen
+        st.session_state[setting_key(name)] = value
 
 
 def trainer(chosen: settings.Settings, ds: data.Dataset) -> training.Trainer:
@@ -356,6 +371,7 @@ def say(level: str, text: str) -> None:
 def train_command(action: str, chosen: settings.Settings, ds: data.Dataset) -> None:
     """The Train page's buttons (as on_click callbacks). Redundant clicks get a message, never an error."""
     st.session_state.pop(TRAIN_MESSAGE, None)  # a new click: the previous answer no longer applies
+    _user_acted()
     t = trainer(chosen, ds)
     snap = t.snapshot
     fresh = snap.ended or snap.status in ("failed", "closed") or (snap.step == 0 and snap.settings != chosen)

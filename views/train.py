@@ -31,7 +31,7 @@ st.write("Set a width and a dropout rate, press **Train**, and watch the network
          "stalling while grey climbs is overfitting: try fewer training digits, then more dropout.")
 
 chosen = ui.train_settings()
-for notice in st.session_state.pop(ui.URL_NOTICES, ()):
+for notice in ui.url_notices():
     st.warning(notice, icon=":material/link_off:")
 ds, ds_notice = ui.training_dataset(chosen.dataset)
 
@@ -51,6 +51,7 @@ ui.sync_url(chosen)
 
 trainer = ui.trainer(chosen, ds)
 snap = trainer.snapshot
+shown_runs = len(trainer.records)  # the live view reruns the page when this changes (a run ended)
 changed = snap.in_progress and snap.settings != chosen
 
 with live:
@@ -93,11 +94,8 @@ with live:
         # Stable keys: the browser updates these charts in place instead of rebuilding them each refresh.
         a.plotly_chart(figures.curves(h, "accuracy"), key="live_accuracy", **CHART)
         b.plotly_chart(figures.curves(h, "loss"), key="live_loss", **CHART)
-        running = snap.active or snap.status == "starting"
-        if st.session_state.get("train_was_running") and not running:
-            st.session_state["train_was_running"] = False
-            st.rerun()  # the run ended: refresh the buttons, the sidebar and the results below
-        st.session_state["train_was_running"] = running
+        if len(trainer.records) != shown_runs:
+            st.rerun()  # a run ended: refresh the buttons, the sidebar and the results below
 
     @st.fragment(run_every=ui.live_interval() and PICTURES_SECONDS)
     def live_pictures():  # heavier pictures, refreshed less often than the curves
