@@ -1,4 +1,4 @@
-"""nnviz: a router over the pages in views/, with the sidebar every page shares.
+"""nnviz: a router over the pages in views/, with the header line every page shares.
 
 The folder is not called pages/: Streamlit treats a pages/ folder as a legacy multipage app and,
 until some session has run st.navigation, serves a deep link to a page without this router.
@@ -20,6 +20,6 @@ page = st.navigation([
     st.Page("views/train.py", title="Train", icon=":material/model_training:"),
     st.Page("views/teach.py", title="Teach", icon=":material/school:"),
     st.Page("views/runs.py", title="Runs & models", icon=":material/folder_open:"),
-])
-ui.sidebar()
+], position="top")
+ui.header()
 page.run()

@@ -1,34 +1,48 @@
-"""Geometry of the drawing canvas, and its guide background.
-
-streamlit-drawable-canvas 0.13 floats a toolbar over the top ~35 px of the canvas's right half;
-a stroke that starts under it is lost. So the canvas is taller than its drawing area: the top
-band stays empty (and is shaded) and the digit is drawn in the square below it.
-"""
+"""Geometry of the drawing canvas, and its guide background."""
 
 from __future__ import annotations
 
+import base64
+import functools
+import io
+
 from PIL import Image, ImageDraw
 
-WIDTH = 280             # drawing area is WIDTH × WIDTH, ten canvas pixels per MNIST pixel
-BAND = 44               # the toolbar band above the drawing area
-HEIGHT = BAND + WIDTH
-STROKE_WIDTH = 18       # default brush: ~2.5 MNIST pixels once the digit is scaled to 20 px
+WIDTH = 280             # the usual canvas side: ten canvas pixels per MNIST pixel
+PRESENTER_WIDTH = 336   # a projector's canvas: twelve per MNIST pixel; at presenter zoom 1.35, 42% of a 1080-px screen
+BAND = 0                # no band above the drawing area: the digit pad shows no floating toolbar
+HEIGHT = WIDTH
+STROKE_WIDTH = 18       # default brush at WIDTH: ~2.5 MNIST pixels once the digit is scaled to 20 px
 
 
-def guide_image() -> Image.Image:
-    """Shaded toolbar band plus a dashed box for the 20×20 region MNIST digits occupy."""
-    image = Image.new("RGBA", (WIDTH, HEIGHT), (0, 0, 0, 255))
+def stroke_for(side: int, width: int = STROKE_WIDTH) -> int:
+    """The brush on a canvas of this side that draws like `width` does at WIDTH."""
+    return max(1, round(width * side / WIDTH))
+
+
+@functools.cache
+def guide_image(side: int = WIDTH) -> Image.Image:
+    """Black, with a dashed box for the central 20/28 of the square, where MNIST digits sit."""
+    image = Image.new("RGBA", (side, side), (0, 0, 0, 255))
     draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, WIDTH, BAND - 1), fill=(38, 39, 48, 255))
-    draw.text((8, BAND // 2 - 6), "draw below this line", fill=(140, 140, 150, 255))
-    draw.line((0, BAND - 1, WIDTH, BAND - 1), fill=(90, 90, 100, 255), width=2)
-    inner = (WIDTH - 200) // 2
-    for start in range(0, 200, 12):  # dashed square: where a centred digit usually sits
+    box = round(side * 20 / 28)
+    inner = (side - box) // 2
+    dash = max(4, side // 40)
+    for start in range(0, box, 2 * dash):  # dashed square: where a centred digit usually sits
+        end = min(start + dash, box)
         for (x0, y0, x1, y1) in (
-            (inner + start, BAND + inner, inner + min(start + 6, 200), BAND + inner),
-            (inner + start, BAND + inner + 200, inner + min(start + 6, 200), BAND + inner + 200),
-            (inner, BAND + inner + start, inner, BAND + inner + min(start + 6, 200)),
-            (inner + 200, BAND + inner + start, inner + 200, BAND + inner + min(start + 6, 200)),
+            (inner + start, inner, inner + end, inner),
+            (inner + start, inner + box, inner + end, inner + box),
+            (inner, inner + start, inner, inner + end),
+            (inner + box, inner + start, inner + box, inner + end),
         ):
             draw.line((x0, y0, x1, y1), fill=(70, 70, 80, 255), width=1)
     return image
+
+
+@functools.cache
+def guide_url(side: int = WIDTH) -> str:
+    """The guide as a data: URL, encoded once (the canvas would re-encode an image on every rerun)."""
+    buffer = io.BytesIO()
+    guide_image(side).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

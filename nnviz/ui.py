@@ -18,6 +18,7 @@ import pandas  # noqa: F401
 import streamlit as st
 
 from nnviz import data, inputs, preprocess, settings, training
+from nnviz.app import screen
 from nnviz.network import Network
 from nnviz.run_record import RunRecord
 from nnviz.run_store import RunStore
@@ -31,6 +32,7 @@ RUNS = "runs"            # session key: list of this session's ended runs (RunRe
 LIVE_RUN = "live_run"    # session key: True while the trainer's run is the active model
 URL_NOTICES = "train_url_notices"  # session key: notices about the link's bad values, until the user acts
 TRAIN_MESSAGE = "train_message"    # session key: (level, text) answering the last Train-page button
+DRAWN = "your drawing"   # the source name of a digit drawn on the canvas
 POLL_SECONDS = 0.4       # how often live views refresh while training (≥ 2 updates a second)
 
 
@@ -129,14 +131,22 @@ def notice() -> tuple[str, str] | None:
 
 
 def clear_canvas() -> None:
+    """Empty the canvas; a drawn digit goes with it, so no page shows a prediction for ink that is gone."""
     st.session_state[CANVAS_CLEARS] = st.session_state.get(CANVAS_CLEARS, 0) + 1
+    digit = st.session_state.get(DIGIT)
+    if digit is not None and digit.source == DRAWN:
+        st.session_state[DIGIT] = None
     st.session_state[NOTICE] = ("info", "Draw a digit: the canvas is empty.")
 
 
-def blank_drawing() -> dict:
-    """The canvas's initial drawing. A new value empties the canvas in place: the component
-    reloads a changed initial drawing without remounting, so nothing on the page jumps."""
-    return {"objects": [], "nnvizClears": st.session_state.get(CANVAS_CLEARS, 0)}
+def canvas_clears() -> int:
+    """How often this session pressed Clear: a new count empties the canvas in place."""
+    return st.session_state.get(CANVAS_CLEARS, 0)
+
+
+def chosen_digit() -> CurrentDigit | None:
+    """The digit this session drew, picked or uploaded, or None (the Draw page then asks for one)."""
+    return st.session_state.get(DIGIT)
 
 
 def pick_test_digit(index: int | None = None) -> None:
@@ -156,21 +166,23 @@ def current_digit() -> CurrentDigit:
     return digit
 
 
-def sidebar() -> None:
-    """What every page shares: which model and which data are in use, and a way back to the default."""
+def header() -> None:
+    """What every page shares, in one line above it: which model and data are in use, a way back to
+    the default, and presenter mode. No sidebar: on a tablet or a projector it took a third of the screen."""
     if "tensorflow" in sys.modules:  # loaded by a page that needed Keras: freeze its objects once
         _heap_settled_with_tensorflow()
+    screen.apply()
     label, net = active_network()
     trainer = st.session_state.get(TRAINER)
-    with st.sidebar:
-        st.caption("**Model:** " + label)
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium", key="nnviz_header"):
+        st.caption(f"**Model:** {label} · **Data:** {dataset().summary}", width="content")
         if label != DEFAULT_LABEL:
             st.button("Use the pretrained default", on_click=reset_active_network, icon=":material/restart_alt:",
                       help="Every page goes back to the model nnviz ships with. Your runs are kept.")
         elif trainer is not None and trainer.snapshot.step > 0 and trainer.snapshot.network is not None:
             st.button(f"Use your {trainer.snapshot.name}", on_click=use_training_run, icon=":material/model_training:",
                       help="Every page shows the weights of your latest training run.")
-        st.caption(f"**Data:** {dataset().summary}")
+        screen.presenter_toggle()
 
 
 def set_active_network(label: str, net: Network) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 
 INK = "Greys_r"                 # white ink on black, as the canvas and MNIST show digits
 DIVERGING = "RdBu_r"            # red positive, blue negative, white at 0
@@ -30,16 +31,22 @@ def digit_heatmap(image: np.ndarray, title: str = "", height: int = 320) -> go.F
 
 
 def probability_bars(probs: np.ndarray, highlight: int | None = None, title: str = "") -> go.Figure:
-    """The 10 class probabilities; the predicted (or given) class is coloured."""
+    """The 10 class probabilities; the predicted (or given) class is coloured.
+
+    Built without plotly's validation (~0.5 ms instead of ~20 ms): it is redrawn after every stroke,
+    and its few properties are fixed here, so validating them each time buys nothing.
+    """
     highlight = int(np.argmax(probs)) if highlight is None else highlight
-    colours = ["#ff4b4b" if d == highlight else "#8892a6" for d in range(10)]
-    fig = go.Figure(go.Bar(
-        x=[str(d) for d in range(10)], y=probs, marker_color=colours,
-        text=[f"{p:.0%}" if p >= 0.01 else "" for p in probs], textposition="outside",
-        hovertemplate="digit %{x}: probability %{y:.4f}<extra></extra>"))
-    fig.update_yaxes(range=[0, 1.12], tickformat=".0%", title="probability")
-    fig.update_xaxes(title="digit", type="category")
-    return style(fig, 300, title=title)
+    probs = np.asarray(probs, np.float64)
+    bar = dict(type="bar", x=[str(d) for d in range(10)], y=probs.tolist(),
+               marker=dict(color=["#ff4b4b" if d == highlight else "#8892a6" for d in range(10)]),
+               text=[f"{p:.0%}" if p >= 0.01 else "" for p in probs], textposition="outside",
+               hovertemplate="digit %{x}: probability %{y:.4f}<extra></extra>")
+    layout = dict(height=300, margin=dict(l=10, r=10, t=36, b=10), font=FONT, title=dict(text=title),
+                  paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                  yaxis=dict(range=[0, 1.12], tickformat=".0%", title=dict(text="probability")),
+                  xaxis=dict(title=dict(text="digit"), type="category"))
+    return go.Figure(data=[bar], layout=layout, _validate=False)
 
 
 def pixelated(image: np.ndarray, size: int = 140) -> np.ndarray:
@@ -47,3 +54,19 @@ def pixelated(image: np.ndarray, size: int = 140) -> np.ndarray:
     image = np.clip(np.asarray(image, np.float32), 0, 1)
     factor = max(1, size // max(image.shape))
     return (np.kron(image, np.ones((factor, factor), np.float32)) * 255).astype(np.uint8)
+
+
+def boxed(image: np.ndarray, size: int = 140) -> np.ndarray:
+    """A grey image fitted into a black size × size square, so a row of steps lines up: small ones
+    are scaled up with hard pixel edges, large ones scaled down."""
+    image = np.clip(np.asarray(image, np.float32), 0, 1)
+    longest = max(image.shape)
+    if longest > size:
+        h, w = (max(1, round(n * size / longest)) for n in image.shape)
+        fitted = np.asarray(Image.fromarray((image * 255).astype(np.uint8)).resize((w, h), Image.Resampling.BOX))
+    else:
+        fitted = pixelated(image, size)
+    out = np.zeros((size, size), np.uint8)
+    top, left = (size - fitted.shape[0]) // 2, (size - fitted.shape[1]) // 2
+    out[top:top + fitted.shape[0], left:left + fitted.shape[1]] = fitted
+    return out

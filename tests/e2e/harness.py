@@ -107,9 +107,15 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
 
 
 def draw(page, paths, step_px: float = 6.0) -> None:
-    """Draw strokes (canvas pixel coordinates) with real mouse events, as a person would."""
-    box = page.locator("canvas.upper-canvas").first.bounding_box()
+    """Draw strokes (coordinates on a canvas.WIDTH-wide canvas) with real mouse events, as a person
+    would, scaled to the canvas as it shows on screen (bigger in presenter mode)."""
+    from nnviz import canvas
+
+    upper = page.locator("canvas.upper-canvas").first
+    box = upper.bounding_box()
+    scale = box["width"] / canvas.WIDTH
     for path in paths:
+        path = [(x * scale, y * scale) for x, y in path]
         page.mouse.move(box["x"] + path[0][0], box["y"] + path[0][1])
         page.mouse.down()
         for (x0, y0), (x1, y1) in zip(path, path[1:]):
@@ -151,12 +157,12 @@ def slug(title: str) -> str:
 
 def page_titles(page) -> list[str]:
     # Each link's text is the Material icon's name, then the title: keep the title.
-    links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    links = page.locator('[data-testid="stTopNavLink"]').all_inner_texts()
     return [text.strip().splitlines()[-1].strip() for text in links]
 
 
 def tour(page, out_dir: Path | None = None, digit: int = 3) -> dict[str, dict]:
-    """Draw a digit, then open every page from the sidebar: what each shows, and a screenshot of each."""
+    """Draw a digit, then open every page from the navigation: what each shows, and a screenshot of each."""
     from nnviz import strokes
 
     seen = {"Draw": {"prediction": predicted_after_drawing(page, strokes.strokes(digit, "neat"))}}
@@ -177,9 +183,14 @@ def tour(page, out_dir: Path | None = None, digit: int = 3) -> dict[str, dict]:
 
 
 def goto_page(page, title: str) -> None:
-    """Navigate with the sidebar, as a user would (keeps the session and its digit)."""
-    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    """Navigate with the links at the top, as a user would (keeps the session and its digit)."""
+    page.locator('[data-testid="stTopNavLink"]').filter(has=page.get_by_text(title, exact=True)).click()
     wait_for_app(page)
+
+
+def header_text(page) -> str:
+    """The line above every page: which model and data are in use."""
+    return page.locator(".st-key-nnviz_header").inner_text()
 
 
 def exceptions_on(page) -> list[str]:

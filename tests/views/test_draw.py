@@ -5,12 +5,34 @@ import numpy as np
 from nnviz import data, model, network, ui
 
 
-def test_default_digit_is_predicted_without_any_input(open_page):
+def test_without_a_digit_the_page_asks_for_one_and_predicts_nothing(open_page):
     at = open_page()
     assert not at.exception
-    assert at.metric[0].label == "Prediction"
+    assert not at.metric  # no answer for a digit the user cannot see
+    assert any("appears here" in i.value for i in at.info)
+
+
+def test_clear_takes_a_drawn_digit_and_its_prediction_away(open_page):
+    """Issue 12: after Clear the page said "the canvas is empty" but still showed the old answer."""
     sample = data.load_sample()
-    assert at.metric[0].value == str(sample.y_test[0])  # the default digit, read correctly
+    at = open_page()
+    at.session_state[ui.DIGIT] = ui.CurrentDigit(data.as_float(sample.x_test[7]), ui.DRAWN)
+    at.run()
+    assert at.metric[0].label == "Prediction"
+    [clear] = [b for b in at.button if b.label == "Clear"]
+    clear.click().run()
+    assert not at.exception
+    assert not at.metric and at.session_state[ui.DIGIT] is None
+    assert any("canvas is empty" in i.value for i in at.info)
+
+
+def test_clear_keeps_a_picked_test_digit(open_page):
+    at = open_page()
+    [picker] = [b for b in at.button if b.label == "Random test digit"]
+    picker.click().run()
+    [clear] = [b for b in at.button if b.label == "Clear"]
+    clear.click().run()
+    assert at.session_state[ui.DIGIT].source.startswith("test digit #") and at.metric[0].label == "Prediction"
 
 
 def test_digit_from_session_state_is_predicted(open_page):
@@ -32,3 +54,5 @@ def test_random_test_digit_picker_shows_label_and_prediction(open_page):
     assert any(f"true label {digit.label}" in c.value for c in at.caption)
     assert at.metric[0].value.isdigit()
     assert np.array_equal(digit.image.shape, (28, 28))
+    # Issue 12: the picked digit is shown beside its answer, not only below the fold.
+    assert "what the network sees" in [shown.caption for image in at.get("image") for shown in image.proto.imgs]

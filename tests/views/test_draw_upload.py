@@ -3,7 +3,6 @@
 import io
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from benchmarks import upload_memory
@@ -33,8 +32,6 @@ def _pick_test_digit(at):
     return at.session_state[ui.DIGIT]
 
 
-@pytest.mark.xfail(strict=True, reason="views/draw.py must pass token=upload.file_id to ui.take_input; "
-                   "then delete this marker")
 def test_uploading_the_same_file_again_after_a_test_digit_takes_effect(open_page):
     """Issue 13: the re-upload was silently ignored (same bytes, so the same hash as before)."""
     at = open_page()

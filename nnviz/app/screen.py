@@ -1,0 +1,67 @@
+"""Every screen a class uses: page-wide styles for narrow screens, and presenter mode for projectors.
+
+Presenter mode is a per-session choice kept in the URL (?presenter=1), so a teacher's link opens in it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+PRESENTER = "presenter"        # session key and URL parameter
+STACK = "stack"                # prefix of the keys of containers whose columns stack on narrow screens
+NARROW_PX = 1000               # below this width two-column layouts stack (tablets in portrait, 200% zoom)
+ZOOM = 1.35                    # presenter mode: text, charts and tiles this much larger, for the back row
+
+# Streamlit stacks columns only below 640 px; between that and NARROW_PX the columns of a two-column
+# page were too narrow for the canvas and for slider labels. Containers keyed "stack…" stack sooner.
+_RESPONSIVE = f"""
+<style>
+@media (max-width: {NARROW_PX}px) {{
+  div[class*="st-key-{STACK}"] > div > div[data-testid="stHorizontalBlock"] {{ flex-wrap: wrap; }}
+  div[class*="st-key-{STACK}"] > div > div[data-testid="stHorizontalBlock"] > div[data-testid="stColumn"] {{
+    width: 100% !important; flex: 1 1 100% !important; min-width: 100% !important; }}
+}}
+</style>
+"""
+# Larger type, charts, tiles and controls for a projector, and no instructions about hovering. CSS zoom
+# scales everything alike (plotly's own fonts included), and pointer positions stay right in Chromium.
+_PRESENTER = f"""
+<style>
+div[data-testid="stMainBlockContainer"] {{ zoom: {ZOOM}; max-width: 100%; padding-left: 1.5rem; padding-right: 1.5rem; }}
+.nnviz-hover-hint {{ display: none; }}
+</style>
+"""
+
+
+def presenter() -> bool:
+    """Whether this session shows the app for a projector (from the URL on its first visit)."""
+    if PRESENTER not in st.session_state:
+        st.session_state[PRESENTER] = st.query_params.get(PRESENTER) == "1"
+    return bool(st.session_state[PRESENTER])
+
+
+def _keep_in_url() -> None:
+    on = bool(st.session_state.get(f"{PRESENTER}_toggle"))
+    st.session_state[PRESENTER] = on
+    if on:
+        st.query_params[PRESENTER] = "1"
+    else:
+        st.query_params.pop(PRESENTER, None)
+
+
+def apply() -> None:
+    """The styles every page shares; call once per run, before the page."""
+    on = presenter()
+    if on and st.query_params.get(PRESENTER) != "1":
+        st.query_params[PRESENTER] = "1"  # page switches drop the parameter: a copied link keeps the mode
+    st.html(_RESPONSIVE + (_PRESENTER if on else ""))
+
+
+def presenter_toggle() -> None:
+    st.toggle("Presenter mode", value=presenter(), key=f"{PRESENTER}_toggle", on_change=_keep_in_url,
+              help="For a projector: a bigger canvas, bigger text and charts. Kept in the link, so a "
+                   "copied link opens in presenter mode too.")
+
+
+def canvas_side(normal: int, large: int) -> int:
+    return large if presenter() else normal
