@@ -12,13 +12,19 @@ Run ids are generated here (UTC time + random hex) and checked against ID before
 no path ever comes from user input. A run is staged in a hidden folder and renamed into place in one
 step; a rename rewrites run.json through a temporary file and os.replace. Hidden folders (staging,
 deleting) are never listed. Listing reads only the small run.json files and never imports TensorFlow.
+
+Several app servers may share one runs folder: every write is atomic, and listing skips a run that
+another server is adding or deleting at that moment instead of reporting it as broken. Errors meant
+for users never name a server path; the path and the system's error go to the log.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import json
+import logging
 import math
 import os
 import re
@@ -27,7 +33,7 @@ import tempfile
 import time
 import unicodedata
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,11 +48,19 @@ FORMAT = 1                                   # run.json's format version
 ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{8}")  # e.g. 20251121-194603-3f9a0c1e
 MAX_NAME = 60                                # characters in a display name
 STALE_SECONDS = 3600                         # leftovers of a crashed save or delete older than this are swept
+ARRIVING_SECONDS = 60                        # a run folder this young with files missing is still being written
 MODEL, RUN, METRICS = "model.keras", "run.json", "metrics.json"
+NOT_WRITABLE = "The runs folder cannot be written to; ask whoever runs this server."
+GONE = "That run no longer exists: it may have been deleted in another tab."
+LOG = logging.getLogger("nnviz.runs")
 
 
 class RunStoreError(Exception):
-    """A saved run that cannot be used as asked; the message is meant for the user."""
+    """A saved run that cannot be used as asked; the message is meant for the user (never a path)."""
+
+
+class _Missing(RunStoreError):
+    """A run's folder or one of its files is not there: maybe it is being added or deleted right now."""
 
 
 @dataclass(frozen=True)
@@ -72,10 +86,15 @@ class SavedRun:
         return self.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
 
     @property
-    def label(self) -> str:
-        """One line for pickers: name, date and the settings that matter most."""
-        s = self.settings
-        return f"{self.name} · {self.when} · width {s.width}, dropout {s.dropout:g}, {self.train_size:,} digits"
+    def full_epoch(self) -> bool:
+        """Whether the run trained at least one full epoch (only then has it a validation accuracy)."""
+        return self.epochs >= 1
+
+    @property
+    def description(self) -> str:
+        """One sentence: how the run ended, and how it was set up."""
+        return (f"{self.status.capitalize()} after {counted(self.steps, 'step')} ({self.seconds:,.0f} s of "
+                f"training): {self.settings.describe()}, seed {self.settings.seed}.")
 
 
 @dataclass(frozen=True)
@@ -93,6 +112,40 @@ def clean_name(text: str) -> str:
     if not text:
         raise ValueError("A run's name needs at least one visible character.")
     return text
+
+
+def counted(n: int, noun: str) -> str:
+    """"1 step", "2 steps", "1,000 steps"."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def picker_labels(runs: Sequence[SavedRun]) -> dict[str, str]:
+    """Run id → a short label for pickers and legends ("Run 1 · 11-21 19:46"), different for every run.
+
+    Two runs can share a name and a minute (every session's first run is "Run 1"), and a picker that
+    shows one label for both cannot tell them apart: such runs get part of their random id added.
+    """
+    base = {r.run_id: f"{r.name} · {r.when[5:]}" for r in runs}
+    shared = {label for label, n in collections.Counter(base.values()).items() if n > 1}
+    for digits in (4, 8):
+        labels = {i: f"{label} · #{i.rsplit('-', 1)[1][:digits]}" if label in shared else label
+                  for i, label in base.items()}
+        if len(set(labels.values())) == len(labels):
+            return labels
+    # Ids are distinct and all equally long, so labels that end in their whole id are distinct too.
+    return {i: f"{label} · #{i}" for i, label in base.items()}
+
+
+def default_overlay(runs: Sequence[SavedRun], n: int = 2) -> list[str]:
+    """The ids to overlay before anyone chooses: the n newest runs that trained at least a full epoch (a run
+    stopped after a few steps has barely a curve), or, if none did, the newest run."""
+    full = [r.run_id for r in runs if r.full_epoch]
+    return full[:n] or [r.run_id for r in runs[:1]]
+
+
+def logdir_hint(environ: Mapping[str, str] = os.environ) -> str:
+    """What to pass to `tensorboard --logdir`, without naming a server path to users."""
+    return f'"${ENV}"' if environ.get(ENV) else DEFAULT_ROOT
 
 
 def new_id(now: float | None = None) -> str:
@@ -129,6 +182,17 @@ def _sync_folder(folder: Path) -> None:
             os.close(fd)
 
 
+@contextlib.contextmanager
+def _writing(what: str, run_id: str = "") -> Iterator[None]:
+    """Turn a failed write (read-only or full disk, missing permission) into a message for users; the
+    path and the system's error go to the log for whoever runs the server."""
+    try:
+        yield
+    except OSError as exc:
+        LOG.error("could not %s %s in the runs folder: %s", what, run_id or "a run", exc, exc_info=True)
+        raise RunStoreError(NOT_WRITABLE) from exc
+
+
 def _json_bytes(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
@@ -155,52 +219,62 @@ class RunStore:
 
     # ---- writing ---------------------------------------------------------------------------------
     def save(self, record: RunRecord, network: Network, name: str | None = None) -> str:
-        """Save an ended run with its final weights; returns its new id. All or nothing."""
+        """Save an ended run with its final weights; returns its new id. All or nothing.
+        RunStoreError (NOT_WRITABLE) if the runs folder cannot be written."""
         from nnviz import model  # deferred: TensorFlow is only needed to write the .keras file
 
         run_id, now = new_id(), time.time()
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._sweep()
-        staging = self.root / f".saving-{run_id}"
-        staging.mkdir()
-        try:
-            model.from_network(network, record.settings.learning_rate).save(str(staging / MODEL))
-            with open(staging / MODEL, "rb") as file:
-                os.fsync(file.fileno())
-            full = record.to_dict()
-            write_atomic(staging / METRICS, _json_bytes({"history": full.pop("history"),
-                                                         "evaluation": full.pop("evaluation")}))
-            summary = {"format": FORMAT, "id": run_id, "name": clean_name(name or record.name),
-                       "saved_at": dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="microseconds"),
-                       "record": full, "epochs": record.epochs,
-                       "final": {k: _finite_or_none(v) for k, v in record.final().items()}}
-            write_atomic(staging / RUN, _json_bytes(summary))
-            event_log.write(staging, record.history, now, record.seconds)
-            _sync_folder(staging)
-            os.replace(staging, self.root / run_id)  # the run appears whole, in one step
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+        with _writing("save", run_id):
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._sweep()
+            staging = self.root / f".saving-{run_id}"
+            staging.mkdir()
+            try:
+                model.from_network(network, record.settings.learning_rate).save(str(staging / MODEL))
+                with open(staging / MODEL, "rb") as file:
+                    os.fsync(file.fileno())
+                full = record.to_dict()
+                write_atomic(staging / METRICS, _json_bytes({"history": full.pop("history"),
+                                                             "evaluation": full.pop("evaluation")}))
+                summary = {"format": FORMAT, "id": run_id, "name": clean_name(name or record.name),
+                           "saved_at": dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="microseconds"),
+                           "record": full, "epochs": record.epochs,
+                           "final": {k: _finite_or_none(v) for k, v in record.final().items()}}
+                write_atomic(staging / RUN, _json_bytes(summary))
+                event_log.write(staging, record.history, now, record.seconds)
+                _sync_folder(staging)
+                os.replace(staging, self.root / run_id)  # the run appears whole, in one step
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
         _sync_folder(self.root)
         return run_id
 
     def rename(self, run_id: str, name: str) -> SavedRun:
-        """Give a run a new display name (sanitised; ValueError if empty). Only run.json changes."""
+        """Give a run a new display name (sanitised; ValueError if empty). Only run.json changes.
+        RunStoreError if the run is gone or the runs folder cannot be written."""
         folder = self._folder(run_id)
         summary = self._summary(folder)
         summary["name"] = clean_name(name)
-        write_atomic(folder / RUN, _json_bytes(summary))
+        with _writing("rename", run_id):
+            try:
+                write_atomic(folder / RUN, _json_bytes(summary))
+            except FileNotFoundError:
+                if not folder.is_dir():  # deleted (here or by another server) since it was read
+                    raise RunStoreError(GONE) from None
+                raise
         return self._saved(summary, run_id)
 
     def delete(self, run_id: str) -> None:
         """Remove a run. It is first renamed to a hidden folder (one atomic step, so it leaves the list
-        whole), then removed from disk."""
+        whole), then removed from disk. RunStoreError if it is gone or the runs folder cannot be written."""
         folder = self._folder(run_id)
         doomed = self.root / f".deleting-{run_id}-{uuid.uuid4().hex[:6]}"
-        try:
-            os.replace(folder, doomed)
-        except FileNotFoundError:
-            raise RunStoreError("That run no longer exists: it may have been deleted in another tab.") from None
+        with _writing("delete", run_id):
+            try:
+                os.replace(folder, doomed)
+            except FileNotFoundError:
+                raise RunStoreError(GONE) from None
         shutil.rmtree(doomed, ignore_errors=True)
         _sync_folder(self.root)
 
@@ -215,21 +289,25 @@ class RunStore:
     # ---- reading ---------------------------------------------------------------------------------
     def list(self) -> Listing:
         """Every readable saved run, newest first, and a note about each folder that could not be read.
-        Never raises."""
+        A run that another server is adding or deleting right now is left out silently. Never raises."""
         runs, problems = [], []
         try:
             entries = sorted(self.root.iterdir())
         except FileNotFoundError:
             return Listing((), ())
         except OSError as exc:
-            return Listing((), (f"The runs folder {self.root} cannot be read ({exc.strerror or exc}).",))
+            LOG.error("cannot list the runs folder %s: %s", self.root, exc)
+            return Listing((), (f"The runs folder cannot be read ({exc.strerror or type(exc).__name__}).",))
         for entry in entries:
             if not ID.fullmatch(entry.name):
                 continue  # hidden staging/deleting folders, or files nnviz did not make
             try:
                 if not (entry / MODEL).is_file():
-                    raise RunStoreError("its model.keras is missing")
+                    raise _Missing("its model.keras is missing")
                 runs.append(self._saved(self._summary(entry), entry.name))
+            except _Missing as exc:
+                if not _arriving_or_gone(entry):
+                    problems.append(f"{entry.name}: {exc}")
             except (OSError, ValueError, KeyError, TypeError, RunStoreError) as exc:
                 problems.append(f"{entry.name}: {_reason(exc)}")
         runs.sort(key=lambda r: (r.saved_at, r.run_id), reverse=True)
@@ -246,7 +324,7 @@ class RunStore:
             metrics = json.loads((folder / METRICS).read_bytes())
             return RunRecord.from_dict({**summary["record"], **metrics})
         except FileNotFoundError:
-            raise RunStoreError("That run no longer exists: it may have been deleted in another tab.") from None
+            raise RunStoreError(GONE) from None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise RunStoreError(f"This run's curves cannot be read ({_reason(exc)}).") from None
 
@@ -255,7 +333,7 @@ class RunStore:
         try:
             return (self._folder(run_id) / MODEL).read_bytes()
         except FileNotFoundError:
-            raise RunStoreError("That run no longer exists: it may have been deleted in another tab.") from None
+            raise RunStoreError(GONE) from None
 
     def load(self, run_id: str) -> tuple[RunRecord, Network]:
         """A saved run's record and weights. The .keras file goes through the same checks as an
@@ -272,9 +350,7 @@ class RunStore:
         try:
             summary = json.loads((folder / RUN).read_bytes())
         except FileNotFoundError:
-            if not folder.is_dir():
-                raise RunStoreError("That run no longer exists: it may have been deleted in another tab.") from None
-            raise RunStoreError("its run.json is missing") from None
+            raise _Missing("its run.json is missing" if folder.is_dir() else GONE) from None
         except (OSError, ValueError) as exc:
             raise RunStoreError(f"its run.json cannot be read ({_reason(exc)})") from None
         if not isinstance(summary, dict) or summary.get("format") != FORMAT:
@@ -294,6 +370,15 @@ class RunStore:
         return SavedRun(run_id, clean_name(summary["name"]), saved_at, Settings(**r["settings"]), str(r["dataset"]),
                         int(r["train_size"]), r["status"], int(r["steps"]), float(summary["epochs"]),
                         float(r["seconds"]), metric("val_accuracy"), metric("test_accuracy"))
+
+
+def _arriving_or_gone(folder: Path) -> bool:
+    """Whether a run folder with files missing is another server's run appearing (a young folder: runs
+    are written whole, but a shared or network folder may show them a moment early) or has just gone."""
+    try:
+        return time.time() - folder.stat().st_mtime < ARRIVING_SECONDS
+    except FileNotFoundError:
+        return True  # deleted since the folder was listed
 
 
 def _reason(exc: BaseException) -> str:

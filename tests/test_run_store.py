@@ -1,9 +1,12 @@
 """Saved runs on disk, for real: a trained run is saved, listed, loaded bit for bit, renamed, deleted;
 crashes mid-write (simulated and with kill -9) never corrupt earlier saves; TensorBoard can read the logs."""
 
+import datetime as dt
 import json
+import math
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -109,8 +112,9 @@ def test_a_crash_while_saving_leaves_the_earlier_save_intact(store, trained, mon
             raise OSError(28, "No space left on device")
         return real_replace(src, dst)
     monkeypatch.setattr(os, "replace", crash_on_the_final_rename)
-    with pytest.raises(OSError):
+    with pytest.raises(RunStoreError, match="cannot be written to") as raised:
         store.save(record, net)
+    assert isinstance(raised.value.__cause__, OSError)
     monkeypatch.undo()
     assert tree(store.root) == before  # the half-made run was cleaned up; the first is untouched
     listing = store.list()
@@ -126,8 +130,9 @@ def test_a_crash_while_renaming_keeps_the_old_name(store, trained, monkeypatch, 
     store.rename(run_id, "Before")
     before = tree(store.root)
     monkeypatch.setattr(os, step, lambda *a: (_ for _ in ()).throw(OSError(5, "Input/output error")))
-    with pytest.raises(OSError):
+    with pytest.raises(RunStoreError, match="cannot be written to") as raised:
         store.rename(run_id, "After")
+    assert isinstance(raised.value.__cause__, OSError)
     monkeypatch.undo()
     assert tree(store.root) == before  # the temporary file is gone too
     assert store.get(run_id).name == "Before"
@@ -198,6 +203,8 @@ def test_unreadable_folders_are_skipped_and_reported(store, trained):
             summary["format"] = 99
             (folder / "run.json").write_text(json.dumps(summary))
         corrupt[run_id] = problem
+        if problem in ("no run.json", "no model"):  # not a run another server is writing right now: it is old
+            os.utime(folder, (time.time() - 2 * run_store.ARRIVING_SECONDS,) * 2)
     (store.root / "notes").mkdir()                 # not nnviz's: ignored
     (store.root / "README.txt").write_text("hi")
     (store.root / ".saving-20250101-000000-00000000").mkdir()  # a crashed save's leftovers: hidden
@@ -345,3 +352,177 @@ def test_a_failing_save_is_reported_and_the_run_still_ends(tmp_path):
         trainer.close()
     assert snap.status == "finished" and "could not be saved to disk" in snap.message
     assert len(trainer.records) == 1 and snap.evaluation is not None
+
+
+# ---- a runs folder shared by several servers, or one the server cannot write (issue 13, issue 16 part 4) ------
+
+def test_a_run_deleted_between_listing_and_reading_is_left_out_silently(store, trained, monkeypatch):
+    keep, doomed = store.save(*trained), store.save(*trained)
+    other_server = RunStore(store.root)
+    real_summary = RunStore._summary
+
+    def deleted_meanwhile(self, folder):
+        if folder.name == doomed:  # another server deletes it after this one listed the folder
+            other_server.delete(doomed)
+        return real_summary(self, folder)
+    monkeypatch.setattr(RunStore, "_summary", deleted_meanwhile)
+    listing = store.list()
+    assert [r.run_id for r in listing.runs] == [keep] and listing.problems == ()
+
+
+@pytest.mark.parametrize("missing", ["run.json", "model.keras"])
+def test_a_run_still_appearing_is_left_out_silently_until_it_is_old(store, trained, missing):
+    """A run folder that shows up before all its files (a network folder, another server's copy) is not
+    reported while it is young; left like that, it is."""
+    keep = store.save(*trained)
+    arriving = store.save(*trained)
+    (store.root / arriving / missing).unlink()
+    listing = store.list()
+    assert [r.run_id for r in listing.runs] == [keep] and listing.problems == ()
+    os.utime(store.root / arriving, (time.time() - 2 * run_store.ARRIVING_SECONDS,) * 2)
+    [problem] = store.list().problems
+    assert problem.startswith(arriving) and "missing" in problem
+
+
+def test_listing_while_other_servers_add_and_delete_runs_never_reports_a_problem(store, trained):
+    """One thread plays other servers, adding runs whole (renamed into place) and deleting them, while this
+    one lists: every listing shows whole runs only, and no problems."""
+    keep = store.save(*trained)
+    template = store.root / keep
+    other_server, done, seen = RunStore(store.root), threading.Event(), set()
+
+    def add_and_delete():
+        try:
+            for _ in range(150):
+                run_id = run_store.new_id()
+                staging = store.root / f".saving-{run_id}"
+                shutil.copytree(template, staging)
+                os.replace(staging, store.root / run_id)
+                other_server.delete(run_id)
+        finally:
+            done.set()
+    writer = threading.Thread(target=add_and_delete)
+    writer.start()
+    listings = 0
+    while not done.is_set() or listings == 0:
+        listing = store.list()
+        assert listing.problems == () and keep in {r.run_id for r in listing.runs}
+        seen.update(r.run_id for r in listing.runs)
+        listings += 1
+    writer.join(60)
+    assert [r.run_id for r in store.list().runs] == [keep]
+
+
+def refuse_writes(monkeypatch, root) -> list[str]:
+    """Make every write under root fail as on a read-only disk (we run as root, so chmod cannot); reads and
+    everything outside root work as before. Returns the paths refused."""
+    root, refused = os.path.abspath(root), []
+
+    def under_root(path) -> bool:
+        return os.path.abspath(os.fspath(path)).startswith(root + os.sep) or os.path.abspath(os.fspath(path)) == root
+
+    def guard(real, writes=lambda *a, **k: True):
+        def checked(path, *args, **kwargs):
+            if under_root(path) and writes(path, *args, **kwargs):
+                refused.append(os.fspath(path))
+                raise PermissionError(13, "Permission denied", os.fspath(path))
+            return real(path, *args, **kwargs)
+        return checked
+    creating = os.O_WRONLY | os.O_RDWR | os.O_CREAT
+    monkeypatch.setattr(os, "open", guard(os.open, lambda path, flags, *a, **k: flags & creating))
+    monkeypatch.setattr(os, "replace", guard(os.replace))
+    monkeypatch.setattr(os, "rename", guard(os.rename))
+    monkeypatch.setattr(os, "mkdir", guard(os.mkdir, lambda path, *a, **k: not os.path.exists(path)))
+    return refused
+
+
+def test_a_runs_folder_that_cannot_be_written_gives_a_plain_message_and_logs_the_path(store, trained, monkeypatch,
+                                                                                      caplog):
+    record, net = trained
+    run_id = store.save(record, net)
+    store.rename(run_id, "Kept")
+    before = tree(store.root)
+    refused = refuse_writes(monkeypatch, store.root)
+    for action in (lambda: store.rename(run_id, "New name"), lambda: store.delete(run_id),
+                   lambda: store.save(record, net)):
+        caplog.clear()
+        with pytest.raises(RunStoreError) as raised:
+            action()
+        assert str(raised.value) == run_store.NOT_WRITABLE and str(store.root) not in str(raised.value)
+        [logged] = [r for r in caplog.records if r.name == "nnviz.runs"]
+        assert str(store.root) in logged.getMessage() + str(logged.exc_info[1])  # details for the server's log
+    assert refused and tree(store.root) == before
+    monkeypatch.undo()
+    assert store.get(run_id).name == "Kept" and store.list().problems == ()
+
+
+def test_an_unreadable_runs_folder_is_reported_without_its_path(tmp_path, caplog):
+    (tmp_path / "a file").write_text("x")
+    [problem] = RunStore(tmp_path / "a file").list().problems
+    assert "cannot be read" in problem and str(tmp_path) not in problem
+    assert any(str(tmp_path) in r.getMessage() for r in caplog.records)
+
+
+def test_renaming_or_deleting_a_run_another_server_deleted_says_so(store, trained, monkeypatch):
+    run_id = store.save(*trained)
+    real_summary = RunStore._summary
+
+    def deleted_after_reading(self, folder):
+        summary = real_summary(self, folder)
+        RunStore(store.root).delete(run_id)
+        return summary
+    monkeypatch.setattr(RunStore, "_summary", deleted_after_reading)
+    with pytest.raises(RunStoreError, match="no longer exists"):
+        store.rename(run_id, "Too late")
+    monkeypatch.undo()
+    with pytest.raises(RunStoreError, match="no longer exists"):
+        store.delete(run_id)
+    assert store.list() == run_store.Listing((), ())
+
+
+# ---- what the Runs page shows about runs -----------------------------------------------------------------
+
+def saved_run(run_id, name="Run 1", minute=0, epochs=1.0, steps=32):
+    return run_store.SavedRun(run_id, name, dt.datetime(2025, 11, 21, 19, minute, tzinfo=dt.UTC), TINY,
+                              "MNIST sample", 500, "stopped", steps, epochs, 3.0, math.nan, 0.9)
+
+
+def test_picker_labels_differ_for_runs_that_share_a_name_and_a_minute():
+    runs = [saved_run("20251121-190000-3f9a0c1e"), saved_run("20251121-190001-7b2d44aa"),
+            saved_run("20251121-190002-3f9a9999"), saved_run("20251121-190003-00000000", "Other")]
+    labels = run_store.picker_labels(runs)
+    assert len(set(labels.values())) == 4
+    assert labels["20251121-190003-00000000"] == f"Other · {runs[3].when[5:]}"  # unique already: left short
+    # "3f9a" starts two ids, so 4 digits of the id would not do: the runs sharing a label get 8.
+    assert labels["20251121-190001-7b2d44aa"] == f"Run 1 · {runs[1].when[5:]} · #7b2d44aa"
+    assert labels["20251121-190000-3f9a0c1e"].endswith(" · #3f9a0c1e")
+    assert run_store.picker_labels(runs[1:])["20251121-190001-7b2d44aa"].endswith(" · #7b2d")  # else 4 do
+    assert run_store.picker_labels([]) == {}
+
+
+def test_picker_labels_are_distinct_whatever_the_names():
+    """Even names made to look like another run's label with its id cannot make two labels equal."""
+    a, b = "20251121-190000-3f9a0c1e", "20251121-190000-3f9a0c1f"
+    when = saved_run(a).when[5:]
+    tricky = [saved_run(a), saved_run(b), saved_run("20251121-190000-11111111", f"Run 1 · {when} · #3f9a0c1e"),
+              saved_run("20251121-190000-22222222", f"Run 1 · {when} · #3f9a0c1e")]
+    assert len(set(run_store.picker_labels(tricky).values())) == 4
+
+
+def test_the_default_overlay_is_the_two_newest_runs_that_trained_a_full_epoch():
+    runs = [saved_run("20251121-190300-00000003", epochs=1 / 32, steps=1), saved_run("20251121-190200-00000002"),
+            saved_run("20251121-190100-00000001", epochs=2.5), saved_run("20251121-190000-00000000", epochs=3)]
+    assert run_store.default_overlay(runs) == ["20251121-190200-00000002", "20251121-190100-00000001"]
+    assert run_store.default_overlay(runs[:1]) == ["20251121-190300-00000003"]  # nothing better: the newest
+    assert run_store.default_overlay([]) == []
+
+
+@pytest.mark.parametrize(("steps", "text"), [(1, "Stopped after 1 step ("), (2, "Stopped after 2 steps ("),
+                                             (1000, "Stopped after 1,000 steps (")])
+def test_a_run_is_described_in_plain_words(steps, text):
+    assert saved_run("20251121-190000-00000000", steps=steps).description.startswith(text)
+
+
+def test_the_tensorboard_hint_never_names_a_server_path(tmp_path):
+    assert run_store.logdir_hint({}) == "runs"
+    assert run_store.logdir_hint({"NNVIZ_RUNS_DIR": str(tmp_path)}) == '"$NNVIZ_RUNS_DIR"'

@@ -1,6 +1,7 @@
 """Runs & models page: saved runs (compare, load, rename, delete, download) and .keras upload/download."""
 
 import functools
+import hashlib
 import math
 import re
 
@@ -13,6 +14,8 @@ CHART = {"config": {"displayModeBar": False}}
 MESSAGE = "runs_message"          # page-local: (level, text) answering the last action on a saved run
 UPLOADED = "runs_upload_message"  # page-local: (level, text) about the file in the uploader
 CONFIRM = "runs_confirm_delete"   # page-local: the id of the run waiting for a confirmed delete
+PICKED = "runs_picked"            # page-local: the id of the run the "Saved run" picker shows
+OVERLAID = "runs_overlaid"        # page-local: the ids of the runs whose curves are overlaid
 ALERTS = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
 
 
@@ -22,8 +25,21 @@ def md(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#!|~$:&])", r"\\\1", text)
 
 
-def percent(x: float) -> str | None:
-    return None if math.isnan(x) else round(100 * x, 1)
+def percent(x: float) -> str:
+    """An accuracy for the table: "97.3%", or a dash where the run never measured it."""
+    return "—" if math.isnan(x) else f"{100 * x:.1f}%"
+
+
+def widget_key(name: str, labels: dict[str, str]) -> str:
+    """A picker's key, new whenever any run's label changes. Streamlit keeps a picker's choice as the label
+    text the browser shows: after a rename (here or in another tab) an old key would send back a label that no
+    option has any more, or another run's. The choice itself is kept by run id (PICKED, OVERLAID)."""
+    return f"{name}_{hashlib.blake2s(repr(sorted(labels.items())).encode(), digest_size=6).hexdigest()}"
+
+
+def remember(widget: str, state: str) -> None:
+    """on_change of a picker: keep its choice (run ids, read with the labels it was made with) by id."""
+    st.session_state[state] = st.session_state[widget]
 
 
 def say(level: str, text: str, key: str = MESSAGE) -> None:
@@ -86,8 +102,8 @@ def upload() -> None:
     except ValueError:
         name = "model"
     ui.set_active_network(f"uploaded {name} (width {net.width})", net)
-    say("success", f"{name} is now the model every page shows: a {net.activation} network, width {net.width}.",
-        UPLOADED)
+    say("success", f"{name} is now the model every page shows: a {net.activation} network, width {net.width}. "
+        "It is yours to explore while you stay; it is not saved on the server.", UPLOADED)
 
 
 def keras_file(net, lock) -> bytes:
@@ -99,12 +115,13 @@ def keras_file(net, lock) -> bytes:
 
 store = ui.saved_runs()
 st.title("Runs & models")
-st.write("Every training run that finishes, or that you stop, is saved on the server, so it is still here "
-         "after a page refresh or a server restart. Overlay saved runs to compare how they learned, make one "
-         "the model every page shows, or rename, delete or download it. You can also upload a Keras model of "
-         "the same shape (a 28×28 digit in, one hidden layer, 10 answers out) and explore it on every page.")
-st.caption(f"Runs are saved in `{store.root.resolve()}`. To browse them in TensorBoard: "
-           f"`pip install tensorboard`, then `tensorboard --logdir {store.root.resolve()}`.")
+st.write("Every training run that finishes, or that you stop, is saved on this server, so it is still here after "
+         "a page refresh or a server restart. Pick a saved run to make it the model every page shows, or to "
+         "rename, download or delete it. Overlay several runs to compare how they learned.")
+st.write("You can also upload a Keras model of the same shape (a 28×28 digit in, one hidden layer, 10 answers "
+         "out). It is explored on every page for as long as you stay, but it is not saved here.")
+st.caption("Whoever runs the server can also browse the saved runs in TensorBoard: `pip install tensorboard`, "
+           f"then `tensorboard --logdir {run_store.logdir_hint()}`.")
 
 listing = store.list()
 runs = {r.run_id: r for r in listing.runs}
@@ -129,42 +146,54 @@ else:
         "Test": [percent(r.test_accuracy) for r in runs.values()],
     }, hide_index=True, width="stretch", column_config={
         "Digits": column.NumberColumn(format="localized", help="Training digits used"),
-        "Validation": column.NumberColumn(format="%.1f%%", help="Validation accuracy after the last full epoch"),
-        "Test": column.NumberColumn(format="%.1f%%", help="Accuracy on held-out test digits"),
+        "Validation": column.TextColumn(alignment="right", help="Validation accuracy after the last full epoch. "
+                                        "A dash: the run ended before its first full epoch."),
+        "Test": column.TextColumn(alignment="right", help="Accuracy on held-out test digits. A dash: the run "
+                                  "was not tested."),
     })
-    short = {i: f"{r.name} · {r.when[5:]}" for i, r in runs.items()}  # name and date, short enough for a chip
+    # Pickers hold run ids, shown by labels that differ for every run: runs may share a name and a minute.
+    labels = run_store.picker_labels(listing.runs)
+    ids = list(runs)
+
+    def label(run_id: str) -> str:
+        return labels.get(run_id, str(run_id))
+
     manage, compare = st.columns([1, 2.1], gap="large")
     with manage, st.container(border=True):
         show(MESSAGE)
-        run_id = st.selectbox("Saved run", list(runs), format_func=short.get, key="runs_pick")
+        picked = st.session_state.get(PICKED)
+        key = widget_key("runs_pick", labels)
+        run_id = st.selectbox("Saved run", ids, index=ids.index(picked) if picked in runs else 0,
+                              format_func=label, key=key, on_change=remember, args=(key, PICKED))
+        run_id = st.session_state[PICKED] = run_id if run_id in runs else ids[0]
         run = runs[run_id]
-        st.caption(f"{run.status.capitalize()} after {run.steps:,} steps ({run.seconds:,.0f} s of training): "
-                   f"{run.settings.describe()}, seed {run.settings.seed}.")
+        st.caption(run.description)
         st.button("Make it the active model", on_click=load, args=(store, run_id), type="primary",
                   icon=":material/input:", width="stretch")
         st.download_button("Download its .keras file", data=functools.partial(store.model_bytes, run_id),
                            file_name=f"nnviz-{run_id}.keras", mime="application/octet-stream",
                            on_click="ignore", icon=":material/download:", width="stretch")
         st.text_input("Name", value=run.name, max_chars=run_store.MAX_NAME, key=f"rename_{run_id}")
-        a, b = st.columns(2)
-        a.button("Rename", on_click=rename, args=(store, run_id), icon=":material/edit:", width="stretch")
-        b.button("Delete…", on_click=delete, args=(store, run_id, False), icon=":material/delete:",
-                 width="stretch")
+        # One button a row: side by side, "Rename" and "Delete…" were cut off in this narrow column.
+        st.button("Rename", on_click=rename, args=(store, run_id), icon=":material/edit:", width="stretch")
+        st.button("Delete…", on_click=delete, args=(store, run_id, False), icon=":material/delete:",
+                  width="stretch")
         if st.session_state.get(CONFIRM) == run_id:
             st.warning(f"Delete “{md(run.name)}” for good? Its model, curves and TensorBoard logs are removed.")
-            a, b = st.columns(2)
-            a.button("Yes, delete", on_click=delete, args=(store, run_id, True), type="primary",
-                     width="stretch")
-            b.button("Cancel", on_click=st.session_state.pop, args=(CONFIRM, None), width="stretch")
+            st.button("Yes, delete", on_click=delete, args=(store, run_id, True), type="primary", width="stretch")
+            st.button("Cancel", on_click=st.session_state.pop, args=(CONFIRM, None), width="stretch")
     with compare:
         a, b = st.columns([3, 1], vertical_alignment="bottom")
-        chosen = a.multiselect("Overlay the curves of", list(runs), default=list(runs)[:2], format_func=short.get,
-                               key="runs_compare")  # a deleted run drops out by itself
+        overlaid = st.session_state.get(OVERLAID, run_store.default_overlay(listing.runs))
+        key = widget_key("runs_compare", labels)
+        chosen = a.multiselect("Overlay the curves of", ids, default=[i for i in overlaid if i in runs],
+                               format_func=label, key=key, on_change=remember, args=(key, OVERLAID))
+        chosen = st.session_state[OVERLAID] = [i for i in chosen if i in runs]  # a deleted run drops out
         metric = b.radio("Show", ["accuracy", "loss"], horizontal=True, key="runs_metric")
         curves = []
         for i in chosen:
             try:
-                curves.append((short[i], store.record(i).history))
+                curves.append((labels[i], store.record(i).history))
             except run_store.RunStoreError as exc:
                 st.warning(f"{md(runs[i].name)}: {exc}")
         if curves:  # names are escaped for plotly, which reads <…> and %{…} in text

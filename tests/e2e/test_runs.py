@@ -2,17 +2,38 @@
 server, start a new one on the same runs folder, and find the run there and load it."""
 
 import numpy as np
+import pytest
 
 from nnviz import model_io
 from nnviz.run_store import RunStore
 from tests.e2e import harness
+from tests.views import test_runs as views
 
 TINY = "train_size=100&width=16&epochs=1&batch_size=16"
+trained = views.trained  # a fixture: a real, finished one-epoch run
 
 
 def click(page, text):
     page.locator("button").filter(has_text=text).first.click()
     harness.wait_for_app(page)
+
+
+@pytest.fixture
+def trained_runs(tmp_path, trained):
+    """A runs folder holding "Run 1" and, newer, "Second"."""
+    store = RunStore(tmp_path / "runs")
+    store.save(*trained)
+    store.rename(store.save(*trained), "Second")
+    return store.root
+
+
+def rename(page, name):
+    """Type a new name for the picked run and press Rename."""
+    page.get_by_role("textbox", name="Name").fill(name)
+    page.get_by_role("textbox", name="Name").press("Enter")
+    harness.wait_for_app(page)
+    click(page, "Rename")
+    page.get_by_text("Renamed to").first.wait_for(timeout=30_000)
 
 
 def open_runs_page(page, url):
@@ -38,11 +59,7 @@ def test_a_saved_run_survives_a_server_restart(browser_context, tmp_path):
             harness.goto_page(page, "Runs & models")
             page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
             assert page.get_by_role("combobox", name="Saved run").input_value().startswith("Run 1 · ")
-            page.get_by_role("textbox", name="Name").fill("Booth demo")
-            page.get_by_role("textbox", name="Name").press("Enter")
-            harness.wait_for_app(page)
-            click(page, "Rename")
-            page.get_by_text("Renamed to").first.wait_for(timeout=30_000)
+            rename(page, "Booth demo")
             with page.expect_download(timeout=60_000) as download:
                 click(page, "Download its .keras file")
             assert download.value.suggested_filename == f"nnviz-{saved.run_id}.keras"
@@ -59,7 +76,7 @@ def test_a_saved_run_survives_a_server_restart(browser_context, tmp_path):
             assert page.locator('[data-testid="stMultiSelect"]').filter(has_text="Booth demo · ").count() == 1
             click(page, "Make it the active model")
             page.get_by_text("is now the model every page shows").first.wait_for(timeout=60_000)
-            sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+            sidebar = harness.header_text(page)
             assert "saved run “Booth demo” (width 16)" in sidebar
             with page.expect_download(timeout=60_000) as download:  # the model in use, made into a .keras file on click
                 click(page, "Download it as a .keras file")
@@ -70,5 +87,31 @@ def test_a_saved_run_survives_a_server_restart(browser_context, tmp_path):
             harness.goto_page(page, "Draw")
             page.locator("main").get_by_text("Booth demo").first.wait_for(timeout=60_000)  # Draw classifies with it
             assert harness.exceptions_on(page) == []
+    finally:
+        page.close()
+
+
+def test_renaming_an_overlaid_run_then_clicking_on_shows_no_error(browser_context, tmp_path, trained_runs):
+    """The browser keeps a picker's choice as its label text: after a rename, the next click used to send a
+    label that no option had any more, and the page crashed with a TypeError (issue 12 defect 2)."""
+    env = {"NNVIZ_RUNS_DIR": str(trained_runs)}
+    store = RunStore(trained_runs)
+    newer, older = (r.run_id for r in store.list().runs)
+    page = browser_context.new_page()
+    try:
+        with harness.served_app(env=env) as url:
+            open_runs_page(page, url)
+            page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+            assert page.get_by_role("combobox", name="Saved run").input_value().startswith("Second · ")
+            rename(page, "Renamed")
+            page.get_by_text("loss", exact=True).click()  # clicking anything after the rename
+            harness.wait_for_app(page)
+            click(page, "Delete")
+            page.get_by_text("for good?").first.wait_for(timeout=30_000)
+            assert harness.exceptions_on(page) == []
+            assert store.get(older).name == "Run 1" and store.get(newer).name == "Renamed"
+            legend = page.locator(".js-plotly-plot").first.locator(".legendtext").all_text_contents()
+            assert {entry.split(" · ")[0] for entry in legend} == {"Renamed", "Run 1"}
+            assert str(trained_runs) not in page.locator("main").inner_text()  # no server path either
     finally:
         page.close()

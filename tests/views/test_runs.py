@@ -1,6 +1,8 @@
 """The Runs & models page under AppTest: saved runs are listed, overlaid, loaded, renamed and deleted;
 good .keras uploads become the active model, bad ones are refused with the model and runs unchanged."""
 
+import dataclasses
+import json
 import os
 import re
 
@@ -49,6 +51,31 @@ def texts(elements):
     return [e.value for e in elements]
 
 
+def shown_text(at) -> list[str]:
+    """Every text the page shows: Markdown, captions, alerts, labels, options and table cells."""
+    shown = [e.value for kind in ("markdown", "caption", "info", "success", "warning", "error", "title", "subheader")
+             for e in at.get(kind)]
+    shown += [w.label for kind in ("button", "download_button", "text_input", "selectbox", "multiselect", "radio")
+              for w in at.get(kind)]
+    shown += [o for kind in ("selectbox", "multiselect") for w in at.get(kind) for o in w.options]
+    shown += [str(v) for table in at.dataframe for v in table.value.to_numpy().ravel()]
+    return shown + [at.caption[i].value for i in range(len(at.caption))]
+
+
+def overlay_spec(at) -> dict:
+    """The overlay chart's plotly figure, parsed (the page's first chart when runs are overlaid)."""
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def overlaid_runs(at) -> set[str]:
+    """The run labels in the overlay's legend ("Run 1 · 12-01 09:30: training" → "Run 1 · 12-01 09:30")."""
+    return {t["name"].rsplit(": ", 1)[0] for t in overlay_spec(at)["data"]}
+
+
+def names_of(labels) -> set[str]:
+    return {label.split(" · ")[0] for label in labels}
+
+
 def keras_file(m: keras.Model, tmp_path) -> bytes:
     path = tmp_path / "upload.keras"
     m.save(path)
@@ -59,7 +86,8 @@ def test_with_no_saved_runs_the_page_explains_itself_and_shows_the_model_in_use(
     at = open_page(PAGE)
     assert not at.exception
     assert any("No saved runs yet" in t for t in texts(at.info))
-    assert any(f"tensorboard --logdir {store.root.resolve()}" in c for c in texts(at.caption))
+    assert any('tensorboard --logdir "$NNVIZ_RUNS_DIR"' in c for c in texts(at.caption))
+    assert not [t for t in shown_text(at) if str(store.root.parent) in t]  # no server path on the page
     assert len(at.get("plotly_chart")) == 1  # the active model's weights
     assert any(ui.DEFAULT_LABEL in m for m in texts(at.markdown))
 
@@ -75,7 +103,7 @@ def test_saved_runs_are_listed_with_their_settings_and_accuracy(open_page, store
     table = at.dataframe[0].value
     assert list(table["Name"]) == ["Second try", "Run 1"]  # newest first; the broken one left out
     assert list(table["Width"]) == [16, 16] and list(table["Status"]) == ["finished", "finished"]
-    assert list(table["Test"]) == [round(100 * record.evaluation.accuracy, 1)] * 2
+    assert list(table["Test"]) == [f"{100 * record.evaluation.accuracy:.1f}%"] * 2
     [warning] = [w for w in texts(at.warning) if "could not be read" in w]
     assert broken in warning and first not in warning
     assert {d.label for d in at.get("download_button")} == {"Download its .keras file", "Download it as a .keras file"}
@@ -88,13 +116,12 @@ def test_saved_runs_are_overlaid(open_page, store, trained):
     at = open_page(PAGE)
     [compare] = at.multiselect
     assert len(compare.value) == 2
-    overlay = at.get("plotly_chart")[0].proto.spec
-    assert "Other · " in overlay and "Run 1 · " in overlay and "Accuracy: dashed" in overlay
+    assert names_of(overlaid_runs(at)) == {"Other", "Run 1"}
+    assert overlay_spec(at)["layout"]["title"]["text"].startswith("Accuracy: dashed")
     at.radio(key="runs_metric").set_value("loss").run()
-    assert "Loss: dashed" in at.get("plotly_chart")[0].proto.spec
+    assert overlay_spec(at)["layout"]["title"]["text"].startswith("Loss: dashed")
     at.multiselect[0].set_value(compare.value[:1]).run()
-    spec = at.get("plotly_chart")[0].proto.spec
-    assert "Other · " in spec and "Run 1 · " not in spec
+    assert names_of(overlaid_runs(at)) == {"Other"}
     at.multiselect[0].set_value([]).run()
     assert not at.exception and len(at.get("plotly_chart")) == 1  # only the model in use
 
@@ -109,7 +136,7 @@ def test_loading_a_run_makes_it_every_pages_model(open_page, store, trained):
     assert "Keeper" in label
     for a, b in zip((net.w1, net.b1, net.w2, net.b2), (active.w1, active.b1, active.w2, active.b2), strict=True):
         assert np.array_equal(a, b)
-    assert any("Keeper" in c for c in texts(at.sidebar.caption))
+    assert any("Keeper" in c for c in texts(at.caption))
     assert any("now the model every page shows" in s for s in texts(at.success))
     at.switch_page("views/draw.py").run()  # another page uses it too
     assert not at.exception and any("Keeper" in c for c in texts(at.caption))
@@ -132,7 +159,7 @@ def test_names_cannot_inject_markdown(open_page, store, trained):
     store.rename(run_id, "[click](http://example.invalid) ![x](http://example.invalid/x.png)")
     at = open_page(PAGE)
     button(at, "Make it the active model").click().run()
-    shown = [s for s in texts(at.success) + texts(at.sidebar.caption) if "example" in s]
+    shown = [s for s in texts(at.success) + texts(at.caption) if "example" in s]
     assert len(shown) == 2
     for text in shown:  # every bracket and colon escaped: no link, image or icon can form
         name = text.split("“", 1)[1].split("”", 1)[0]
@@ -207,7 +234,7 @@ def test_a_bad_upload_is_refused_with_the_model_and_runs_unchanged(open_page, st
     assert not at.exception
     [error] = texts(at.error)
     assert message in error and "The model in use is unchanged." in error
-    assert at.session_state[ui.NETWORK] is active and any("Active one" in c for c in texts(at.sidebar.caption))
+    assert at.session_state[ui.NETWORK] is active and any("Active one" in c for c in texts(at.caption))
     assert tree(store.root) == before
     assert not (tmp_path / "ran").exists()  # the Lambda's code never ran
 
@@ -216,12 +243,88 @@ def test_other_tabs_adding_and_deleting_runs_neither_moves_the_selection_nor_cra
     older = store.save(*trained)
     store.save(*trained)
     at = open_page(PAGE)
-    at.selectbox(key="runs_pick").set_value(older).run()
+    picker(at).set_value(older).run()
     store.save(*trained)  # another session's run ends
     at.run()
-    assert at.selectbox(key="runs_pick").value == older and len(at.dataframe[0].value) == 3
+    assert picker(at).value == older and len(at.dataframe[0].value) == 3
     store.delete(older)  # another tab deletes the run this one is looking at
     button(at, "Make it the active model").click().run()
     assert not at.exception and any("no longer exists" in e for e in texts(at.error))
     assert ui.NETWORK not in at.session_state
-    assert at.selectbox(key="runs_pick").value != older and len(at.dataframe[0].value) == 2
+    assert picker(at).value != older and len(at.dataframe[0].value) == 2
+
+
+# ---- runs are picked by id, never by label (issue 13 item 1, issue 12 defect 2) --------------------------
+
+def picker(at):
+    [found] = [s for s in at.selectbox if s.label == "Saved run"]
+    return found
+
+
+def overlay_picker(at):
+    [found] = [m for m in at.multiselect if m.label == "Overlay the curves of"]
+    return found
+
+
+def twins(store, trained):
+    """Two runs both called "Run 1" and saved at the same moment, one of width 16 and one of width 24: what
+    two sessions that each saved their first run in the same minute leave behind."""
+    record, net = trained
+    wide_net = model.to_network(model.build_model(24, record.settings.dropout, "relu", seed=3))
+    wide = dataclasses.replace(record, settings=record.settings.replace(width=24))
+    ids = store.save(record, net), store.save(wide, wide_net)
+    stamp = json.loads((store.root / ids[0] / "run.json").read_text())["saved_at"]
+    for run_id in ids:
+        path = store.root / run_id / "run.json"
+        path.write_text(json.dumps({**json.loads(path.read_text()), "saved_at": stamp}))
+    assert store.get(ids[0]).when == store.get(ids[1]).when and store.get(ids[1]).name == "Run 1"
+    return ids
+
+
+def test_runs_with_the_same_name_and_time_are_picked_renamed_and_deleted_by_id(open_page, store, trained):
+    narrow, wide = twins(store, trained)
+    at = open_page(PAGE)
+    assert len(set(picker(at).options)) == 2  # two distinct entries, although name and time are the same
+    for chosen in (wide, narrow, wide):
+        picker(at).set_value(chosen).run()
+        assert not at.exception and picker(at).value == chosen
+        width = store.get(chosen).settings.width
+        assert any(f"width {width}" in c for c in texts(at.caption))
+    at.text_input(key=f"rename_{wide}").set_value("Wide one").run()
+    button(at, "Rename").click().run()
+    assert not at.exception and any("Renamed to “Wide one”" in s for s in texts(at.success))
+    assert (store.get(wide).name, store.get(narrow).name) == ("Wide one", "Run 1")
+    assert picker(at).value == wide  # the picker stays on the run it showed
+    button(at, "Delete…").click().run()
+    assert any("Delete “Wide one” for good?" in w for w in texts(at.warning))
+    button(at, "Yes, delete").click().run()
+    assert not at.exception and [r.run_id for r in store.list().runs] == [narrow]
+    assert picker(at).value == narrow and list(at.dataframe[0].value["Width"]) == [16]
+
+
+@pytest.mark.parametrize("same_names", [False, True])
+def test_renaming_an_overlaid_run_keeps_the_overlay_and_the_page_working(open_page, store, trained, same_names):
+    first, second = twins(store, trained)
+    if not same_names:
+        store.rename(second, "Second")
+    at = open_page(PAGE)
+    assert set(overlay_picker(at).value) == {first, second}
+    picker(at).set_value(second).run()
+    at.text_input(key=f"rename_{second}").set_value("Renamed").run()
+    button(at, "Rename").click().run()
+    at.radio(key="runs_metric").set_value("loss").run()  # clicking anything after the rename
+    button(at, "Delete…").click().run()
+    assert not at.exception
+    assert set(overlay_picker(at).value) == {first, second} and picker(at).value == second
+    assert names_of(overlaid_runs(at)) == {"Renamed", "Run 1"}
+
+
+def test_another_tab_renaming_the_picked_and_overlaid_runs_moves_nothing(open_page, store, trained):
+    first, second = twins(store, trained)
+    at = open_page(PAGE)
+    picker(at).set_value(first).run()
+    store.rename(first, "Run 1 again")  # another tab renames both runs this one shows
+    store.rename(second, "Other")
+    at.run()
+    assert not at.exception and picker(at).value == first and set(overlay_picker(at).value) == {first, second}
+    assert any("Run 1 again" in o for o in picker(at).options)
