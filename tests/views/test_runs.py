@@ -10,9 +10,11 @@ import keras
 import numpy as np
 import pytest
 
-from nnviz import data, model, model_io, training, ui
+from nnviz import data, model, model_io, run_store, training, ui
+from nnviz.run_record import History
 from nnviz.run_store import RunStore
 from nnviz.settings import Settings
+from tests.test_run_store import refuse_writes
 
 PAGE = "views/runs.py"
 
@@ -328,3 +330,40 @@ def test_another_tab_renaming_the_picked_and_overlaid_runs_moves_nothing(open_pa
     at.run()
     assert not at.exception and picker(at).value == first and set(overlay_picker(at).value) == {first, second}
     assert any("Run 1 again" in o for o in picker(at).options)
+
+
+def test_a_runs_folder_the_server_cannot_write_gives_a_plain_message(open_page, store, trained, monkeypatch, caplog):
+    run_id = store.save(*trained)
+    before = tree(store.root)
+    at = open_page(PAGE)
+    refuse_writes(monkeypatch, store.root)
+    at.text_input(key=f"rename_{run_id}").set_value("New name").run()
+    button(at, "Rename").click().run()
+    assert not at.exception and texts(at.error) == [run_store.NOT_WRITABLE]
+    button(at, "Delete…").click().run()
+    button(at, "Yes, delete").click().run()
+    assert not at.exception and texts(at.error) == [run_store.NOT_WRITABLE]
+    assert not [t for t in shown_text(at) if str(store.root.parent) in t]
+    assert any(str(store.root) in r.getMessage() for r in caplog.records if r.name == "nnviz.runs")  # for the log
+    monkeypatch.undo()
+    assert tree(store.root) == before and list(at.dataframe[0].value["Name"]) == ["Run 1"]
+
+
+def test_a_run_that_ended_before_a_full_epoch_shows_a_dash_and_is_not_overlaid_first(open_page, store, trained):
+    record, net = trained
+    full = store.save(record, net)
+    first_step = dataclasses.replace(record, status="stopped", steps=1, evaluation=None, history=History(
+        record.history.steps_per_epoch, step=[1], loss=[2.3], accuracy=[0.1]))
+    short = store.save(first_step, net)
+    at = open_page(PAGE)
+    table = at.dataframe[0].value
+    assert list(table["Validation"]) == ["—", f"{100 * record.final()['val_accuracy']:.1f}%"]
+    assert list(table["Test"]) == ["—", f"{100 * record.evaluation.accuracy:.1f}%"]
+    assert "None" not in " ".join(map(str, table.to_numpy().ravel()))
+    assert picker(at).value == short and overlay_picker(at).value == [full]  # the newest run is picked, the
+    assert any(c.startswith("Stopped after 1 step (") for c in texts(at.caption))  # full one is overlaid
+
+
+def test_the_page_says_uploaded_models_are_explored_not_saved(open_page, store):
+    at = open_page(PAGE)
+    assert any("not saved" in m and "upload" in m for m in texts(at.markdown))
