@@ -1,0 +1,85 @@
+"""The router's page boundary: an unexpected error in any page shows a plain message, never a traceback or a
+server path, and goes to the server's log; Streamlit's own st.rerun, st.switch_page and st.stop still work."""
+
+import logging
+import tomllib
+
+import pytest
+import streamlit as st
+
+from nnviz import ui
+from tests.conftest import ROOT
+
+PAGES = ["views/draw.py", "views/layers.py", "views/weights.py", "views/walkthrough.py", "views/teach.py",
+         "views/runs.py"]
+SECRET = "/srv/private/nnviz/secret.txt"  # stands for any server path an error message may carry
+
+
+def texts(elements):
+    return [e.value for e in elements]
+
+
+def everything_shown(at) -> str:
+    kinds = ("markdown", "caption", "info", "success", "warning", "error", "title", "subheader", "exception")
+    return "\n".join(str(getattr(e, "value", "")) + str(getattr(e, "message", "")) for kind in kinds
+                     for e in at.get(kind))
+
+
+def broken(*args, **kwargs):
+    raise RuntimeError(f"disk trouble reading {SECRET}")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_an_unexpected_error_in_a_page_shows_a_plain_message_and_goes_to_the_log(open_page, monkeypatch, caplog,
+                                                                                page):
+    monkeypatch.setattr(ui, "active_network", broken)  # every one of these pages (and the header) asks for it
+    with caplog.at_level(logging.ERROR, logger="nnviz.app"):
+        at = open_page(page)
+    assert not at.exception  # no traceback element
+    errors = texts(at.error)
+    assert errors and all("something went wrong" in e and "server's log" in e for e in errors)
+    shown = everything_shown(at)
+    assert SECRET not in shown and "Traceback" not in shown and "RuntimeError" not in shown
+    assert str(ROOT) not in shown and ".py" not in shown
+    logged = [r for r in caplog.records if r.name == "nnviz.app"]
+    assert logged and all(r.exc_info and SECRET in str(r.exc_info[1]) for r in logged)  # the details, for the log
+
+
+def test_an_error_in_one_page_leaves_the_other_pages_working(open_page, monkeypatch):
+    monkeypatch.setattr(ui, "saved_runs", broken)  # only the Runs page uses the runs folder
+    at = open_page("views/runs.py")
+    assert not at.exception and len(at.error) == 1
+    at.switch_page("views/weights.py").run()
+    assert not at.exception and not at.error and texts(at.title) == ["Weights: what the network has learned"]
+
+
+def test_switch_page_rerun_and_stop_pass_through_the_boundary(open_page, monkeypatch):
+    """They are Streamlit's control flow (BaseExceptions), not errors: the boundary must not swallow them."""
+    monkeypatch.setattr(ui, "saved_runs", lambda: st.switch_page("views/weights.py"))
+    at = open_page("views/runs.py")
+    assert not at.exception and not at.error
+    assert texts(at.title) == ["Weights: what the network has learned"]  # the switch happened
+
+    monkeypatch.undo()
+    real, calls = ui.saved_runs, []
+
+    def rerun_once():
+        calls.append(1)
+        if len(calls) == 1:
+            st.rerun()
+        return real()
+    monkeypatch.setattr(ui, "saved_runs", rerun_once)
+    at = open_page("views/runs.py")
+    assert not at.exception and not at.error and len(calls) == 2  # rerun, then the whole page
+    assert texts(at.title) == ["Runs & models"]
+
+    monkeypatch.setattr(ui, "saved_runs", st.stop)  # the page's first line: it stops before its title
+    at = open_page("views/runs.py")
+    assert not at.exception and not at.error and not at.title and not at.get("plotly_chart")
+
+
+def test_a_served_app_never_shows_error_details():
+    """Errors the boundary cannot catch (a fragment's own rerun, an error in Streamlit itself) show only
+    Streamlit's generic message: "none" hides the type, the message and the traceback."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
