@@ -22,7 +22,7 @@ if not ui.default_digit_notice("No digit of yours yet, so this is the first MNIS
 
 row = st.session_state.setdefault("flatten_row", 14)
 col = st.session_state.setdefault("flatten_col", 14)
-left, right = st.columns([1, 1.6], gap="large")
+left, right = st.container(key="stack_flatten").columns([1, 1.6], gap="large")
 with right:
     a, b = st.columns(2)
     row = a.slider("Row", 0, anatomy.SIDE - 1, key="flatten_row")

@@ -52,7 +52,7 @@ else:
                "see one random mask.")
 
 st.subheader("Which neurons fired most")
-a, b = st.columns([1.4, 1], gap="large")
+a, b = st.container(key="stack_layers").columns([1.4, 1], gap="large")
 a.plotly_chart(layers.ranking(view, net.activation), config=NO_BAR)
 top_tiles = anatomy.tile_mosaic(net.w1, view.top[:8], columns=4, header=8)
 b.plotly_chart(weight_figures.mosaic(top_tiles, anatomy.symmetric_range(net.w1),

@@ -34,7 +34,7 @@ if step == STEPS[0]:
     st.latex(rf"z = \mathbf{{w}}\cdot\mathbf{{x}} + b = \sum_i x_i w_i + b = {ns.dot:.4f} {ns.bias:+.4f} = {ns.z:.4f}")
     st.latex(rf"h = \mathrm{{{ns.activation}}}(z) = {walkthrough.activation_latex(ns.activation, ns.z)}"
              rf" = {ns.output:.4f}")
-    tiles, numbers = st.columns([1.9, 1], gap="large")
+    tiles, numbers = st.container(key="stack_walk_tiles").columns([1.9, 1], gap="large")
     with tiles:
         st.plotly_chart(figures.neuron_sum_tiles(ns), config=PLAIN)
         st.caption(f"Neuron {ns.neuron} multiplies each of the 784 pixels by its weight and adds them up. Only the "
@@ -66,7 +66,7 @@ else:
     st.latex(rf"p_{pred} = \frac{{e^{{\mathrm{{logit}}_{pred} - m}}}}{{\sum_k e^{{\mathrm{{logit}}_k - m}}}} = "
              rf"\frac{{{walk.exps[pred]:.6f}}}{{{walk.exps.sum():.6f}}} = {walk.probs[pred]:.6f}"
              rf"\qquad m = \max_k \mathrm{{logit}}_k = {top:.4f}")
-    bars, table = st.columns([1.5, 1], gap="large")
+    bars, table = st.container(key="stack_walk_bars").columns([1.5, 1], gap="large")
     with bars:
         st.plotly_chart(common.probability_bars(walk.probs), config=PLAIN)
         st.caption("Softmax makes the ten scores positive and sum to 1. Subtracting the largest logit m first "

@@ -37,7 +37,7 @@ tiles = anatomy.tile_mosaic(net.w1, shown, columns={16: 8, 36: 12, 64: 16}[per_p
 st.plotly_chart(weights.mosaic(tiles, limit, f"{len(shown)} of {net.width} neurons, sorted by {ORDER_LABELS[by]}"),
                 config=NO_BAR)
 
-left, right = st.columns([1, 2.6], gap="large", vertical_alignment="center")
+left, right = st.container(key="stack_weights").columns([1, 2.6], gap="large", vertical_alignment="center")
 with left:
     most_active = int(anatomy.top_neurons(acts.hidden, 1)[0])
     neuron = st.number_input("Look closer at neuron", 0, net.width - 1, most_active, key=f"weights_neuron_{net.width}",

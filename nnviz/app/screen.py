@@ -27,7 +27,8 @@ _RESPONSIVE = f"""
 # scales everything alike (plotly's own fonts included), and pointer positions stay right in Chromium.
 _PRESENTER = f"""
 <style>
-div[data-testid="stMainBlockContainer"] {{ zoom: {ZOOM}; max-width: 100%; padding-left: 1.5rem; padding-right: 1.5rem; }}
+div[data-testid="stMainBlockContainer"] {{
+  zoom: {ZOOM}; max-width: 100%; padding-left: 1.5rem; padding-right: 1.5rem; }}
 .nnviz-hover-hint {{ display: none; }}
 </style>
 """

@@ -57,7 +57,8 @@ def _touch_draw(page, paths) -> None:
     scale = box["width"] / canvas.WIDTH
     for path in paths:
         points = [(box["x"] + x * scale, box["y"] + y * scale) for x, y in path]
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
+        start = {"x": points[0][0], "y": points[0][1]}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [start]})
         for (x0, y0), (x1, y1) in zip(points, points[1:]):
             n = max(1, int(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5 / 6))
             for k in range(1, n + 1):

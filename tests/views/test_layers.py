@@ -3,8 +3,8 @@
 import numpy as np
 
 from nnviz import anatomy, data, model, network, ui
-from tests.test_anatomy import random_net
 from tests.support import charts
+from tests.test_anatomy import random_net
 
 
 def metrics(at):

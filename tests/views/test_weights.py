@@ -1,8 +1,8 @@
 """The Weights page under AppTest: tiles paginate and sort, the neuron picker and the parameter table work."""
 
 from nnviz import data, network, ui
-from tests.test_anatomy import random_net
 from tests.support import charts
+from tests.test_anatomy import random_net
 
 
 def test_without_a_digit(open_page):
