@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from nnviz import anatomy, network, ui
+from nnviz.app import screen
 from nnviz.figures import layers
 from nnviz.figures import weights as weight_figures
 
@@ -15,7 +16,8 @@ st.write("Your digit's 784 numbers enter on the left. Every hidden neuron is con
          "negative totals into 0. Grey neurons are silent; only some fire, and that sparsity is normal. Dropout "
          "switches off random neurons during training only, so the network cannot lean on a few; when answering "
          "it passes everything through. The last layer gives each digit a raw score, its logit, and softmax turns "
-         "the ten logits into probabilities that add up to 100%. Hover over anything for its exact value.")
+         "the ten logits into probabilities that add up to 100%."
+         + screen.hover(" Hover over anything for its exact value."))
 
 digit = ui.current_digit()
 label, net = ui.active_network()

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from nnviz import ui, walkthrough
+from nnviz.app import screen
 from nnviz.figures import common
 from nnviz.figures import walkthrough as figures
 
@@ -49,8 +50,8 @@ elif step == STEPS[1]:
     fired = int(np.count_nonzero(walk.hidden > 0))
     st.plotly_chart(figures.hidden_bars(walk.hidden, ns.neuron), config=PLAIN)
     st.caption(f"All {net.width} hidden neurons do the same sum with their own weights; {fired} fire for this digit "
-               f"(the Layers page's \"Active neurons\"). Neuron {ns.neuron} (red) outputs {ns.output:.4f}: hover over "
-               "it in the Layers page's hidden column to see the same number.")
+               f"(the Layers page's \"Active neurons\"). Neuron {ns.neuron} (red) outputs {ns.output:.4f}."
+               + screen.hover(" Hover over it in the Layers page's hidden column to see the same number."))
     st.page_link("views/layers.py", label="See the hidden layer as pictures on the Layers page",
                  icon=":material/account_tree:")
 elif step == STEPS[2]:

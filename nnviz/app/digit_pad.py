@@ -10,10 +10,13 @@ focus stop with no label), and no hidden text box (only used by the text tool).
 
 from __future__ import annotations
 
+import functools
+import weakref
 from importlib import resources
 
 import streamlit as st
 import streamlit_drawable_canvas
+from streamlit.components.v2.get_bidi_component_manager import get_bidi_component_manager
 from streamlit_drawable_canvas import st_canvas
 
 from nnviz import canvas
@@ -26,20 +29,29 @@ _PAD_RULES = """
 """
 
 
-@st.cache_resource(show_spinner=False)
-def _registered() -> bool:
-    """Register the restyled component once per server process."""
+_restyled: weakref.WeakSet = weakref.WeakSet()  # the component registries (one per runtime) holding it
+
+
+@functools.cache
+def _pad_css() -> str:
     build = resources.files(streamlit_drawable_canvas) / "frontend" / "build"
-    package_css = "\n".join(f.read_text() for f in build.iterdir() if f.name.endswith(".css"))
-    st.components.v2.component(_NAME, js="index-*.js", css=package_css + _PAD_RULES,
-                               html='<div class="canvas-root"></div>', isolate_styles=True)
-    return True
+    return "\n".join(f.read_text() for f in build.iterdir() if f.name.endswith(".css")) + _PAD_RULES
+
+
+def _register() -> None:
+    """Register the restyled component once per Streamlit runtime (its registry starts from the
+    packages' own registrations, so a process running several runtimes, as tests do, needs it each time)."""
+    registry = get_bidi_component_manager()
+    if registry not in _restyled:
+        st.components.v2.component(_NAME, js="index-*.js", css=_pad_css(), html='<div class="canvas-root"></div>',
+                                   isolate_styles=True)
+        _restyled.add(registry)
 
 
 def digit_pad(side: int, stroke_width: int, clears: int, key: str = "canvas"):
     """A side × side black canvas for white strokes; a new `clears` count empties it in place
     (a changed initial drawing is redrawn without remounting, so nothing on the page jumps)."""
-    _registered()
+    _register()
     return st_canvas(stroke_width=stroke_width, stroke_color="#FFFFFF", background_image=canvas.guide_url(side),
                      width=side, height=side, return_image_data=True,
                      initial_drawing={"objects": [], "nnvizClears": clears}, key=key)

@@ -16,6 +16,7 @@ ZOOM = 1.35                    # presenter mode: text, charts and tiles this muc
 # page were too narrow for the canvas and for slider labels. Containers keyed "stack…" stack sooner.
 _RESPONSIVE = f"""
 <style>
+div[data-testid="stMainBlockContainer"] {{ padding-top: 3.5rem; }}
 @media (max-width: {NARROW_PX}px) {{
   div[class*="st-key-{STACK}"] > div > div[data-testid="stHorizontalBlock"] {{ flex-wrap: wrap; }}
   div[class*="st-key-{STACK}"] > div > div[data-testid="stHorizontalBlock"] > div[data-testid="stColumn"] {{
@@ -29,7 +30,6 @@ _PRESENTER = f"""
 <style>
 div[data-testid="stMainBlockContainer"] {{
   zoom: {ZOOM}; max-width: 100%; padding-left: 1.5rem; padding-right: 1.5rem; }}
-.nnviz-hover-hint {{ display: none; }}
 </style>
 """
 
@@ -62,6 +62,11 @@ def presenter_toggle() -> None:
     st.toggle("Presenter mode", value=presenter(), key=f"{PRESENTER}_toggle", on_change=_keep_in_url,
               help="For a projector: a bigger canvas, bigger text and charts. Kept in the link, so a "
                    "copied link opens in presenter mode too.")
+
+
+def hover(sentence: str) -> str:
+    """A sentence about hovering, left out in presenter mode: nobody hovers over a projected page."""
+    return "" if presenter() else sentence
 
 
 def canvas_side(normal: int, large: int) -> int:

@@ -1,0 +1,1 @@
+"""Tests of the Streamlit glue in nnviz/app."""
