@@ -17,14 +17,14 @@ TROUBLE = ("Sorry, something went wrong here. It was not your doing: the details
 
 
 @contextlib.contextmanager
-def boundary(where: str):
+def boundary(where):
     """No traceback or server path ever reaches a user: an unexpected error shows a plain message and goes
     to the server's log. st.rerun, st.switch_page and st.stop raise BaseExceptions (Streamlit's
     ScriptControlException), not Exceptions, so they pass through untouched and keep working."""
     try:
         yield
     except Exception:
-        LOG.exception("unexpected error in %s", where)
+        LOG.exception("unexpected error in %s", getattr(where, "title", where))  # a page, or what else failed
         st.error(TROUBLE, icon=":material/error:")
 
 st.set_page_config(page_title="nnviz: see inside a neural network", page_icon=":material/neurology:", layout="wide")
@@ -42,5 +42,5 @@ page = st.navigation([
 ], position="top")
 with boundary("the header"):
     ui.header()
-with boundary(f"the {page.title} page"):
+with boundary(page):  # its title is read only on an error: a bare-mode import of app.py has none
     page.run()

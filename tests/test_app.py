@@ -2,6 +2,8 @@
 server path, and goes to the server's log; Streamlit's own st.rerun, st.switch_page and st.stop still work."""
 
 import logging
+import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -83,3 +85,11 @@ def test_a_served_app_never_shows_error_details():
     Streamlit's generic message: "none" hides the type, the message and the traceback."""
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_app_py_runs_in_bare_mode_as_a_spawned_process_does():
+    """A worker process started with "spawn" re-runs the parent's main script, which under AppTest is app.py,
+    outside any Streamlit server: the boundary must not need a running page there."""
+    done = subprocess.run([sys.executable, "-c", "import runpy; runpy.run_path('app.py', run_name='__mp_main__')"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
