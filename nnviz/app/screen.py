@@ -17,6 +17,7 @@ ZOOM = 1.35                    # presenter mode: text, charts and tiles this muc
 _RESPONSIVE = f"""
 <style>
 div[data-testid="stMainBlockContainer"] {{ padding-top: 3.5rem; }}
+div[data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; }}  /* ten digit labels wrap on a phone */
 @media (max-width: {NARROW_PX}px) {{
   div[class*="st-key-{STACK}"] > div > div[data-testid="stHorizontalBlock"] {{ flex-wrap: wrap; }}
   div[class*="st-key-{STACK}"] > div > div[data-testid="stHorizontalBlock"] > div[data-testid="stColumn"] {{
