@@ -33,6 +33,7 @@ LIVE_RUN = "live_run"    # session key: True while the trainer's run is the acti
 URL_NOTICES = "train_url_notices"  # session key: notices about the link's bad values, until the user acts
 TRAIN_MESSAGE = "train_message"    # session key: (level, text) answering the last Train-page button
 DRAWN = "your drawing"   # the source name of a digit drawn on the canvas
+EXPERIMENT = "train_experiment"    # session key: the settings of the experiment's runs still to start
 POLL_SECONDS = 0.4       # how often live views refresh while training (≥ 2 updates a second)
 
 
@@ -380,9 +381,40 @@ def say(level: str, text: str) -> None:
     st.session_state[TRAIN_MESSAGE] = (level, text)
 
 
+def start_experiment() -> None:
+    """The one-click overfitting experiment (a callback): its runs train one after another, each
+    with its settings shown in the controls; continue_experiment starts the next when one ends."""
+    first, *rest = settings.OVERFITTING_EXPERIMENT
+    ds = training_dataset(first.dataset)[0]
+    train_command("reset", first, ds)
+    restore_controls(first)
+    trainer(first, ds).play()
+    use_training_run()
+    st.session_state[EXPERIMENT] = rest
+    say("info", f"The experiment trains {settings.count(len(rest) + 1, 'run')} on "
+        f"{first.train_size:,} digits with a {first.width}-neuron hidden layer: dropout "
+        + " then ".join(f"{s.dropout:g}" for s in settings.OVERFITTING_EXPERIMENT) + ". They appear under "
+        "Compare runs as they end.")
+
+
+def continue_experiment() -> None:
+    """Start the experiment's next run once the current one has ended (before the controls are drawn)."""
+    waiting = st.session_state.get(EXPERIMENT)
+    current = st.session_state.get(TRAINER)
+    if not waiting or current is None or not current.snapshot.ended:
+        return
+    following, *rest = waiting
+    st.session_state[EXPERIMENT] = rest
+    restore_controls(following)
+    current.reset(following, training_dataset(following.dataset)[0])
+    current.play()
+    use_training_run()
+
+
 def train_command(action: str, chosen: settings.Settings, ds: data.Dataset) -> None:
     """The Train page's buttons (as on_click callbacks). Redundant clicks get a message, never an error."""
     st.session_state.pop(TRAIN_MESSAGE, None)  # a new click: the previous answer no longer applies
+    st.session_state.pop(EXPERIMENT, None)  # the user takes over: the experiment starts no more runs
     _user_acted()
     t = trainer(chosen, ds)
     snap = t.snapshot

@@ -115,3 +115,17 @@ def test_from_query_never_raises_and_always_gives_valid_settings(params):
         if isinstance(value, float):
             assert math.isfinite(value)
     assert len(notices) <= len(params)
+
+
+def test_count_puts_the_noun_in_the_right_number():
+    from nnviz.settings import count
+
+    assert [count(n, "step") for n in (0, 1, 2, 1000)] == ["0 steps", "1 step", "2 steps", "1,000 steps"]
+
+
+def test_the_overfitting_experiment_changes_only_the_dropout():
+    from nnviz.settings import OVERFITTING_EXPERIMENT
+
+    plain, dropped = OVERFITTING_EXPERIMENT
+    assert plain.differences(dropped) == ("dropout",) and plain.dropout == 0 < dropped.dropout
+    assert plain.train_size <= 1000 and plain.width >= 512 and plain.epochs  # few digits, wide, ends by itself

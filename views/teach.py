@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nnviz import data, teach, ui
+from nnviz import data, settings, teach, ui
 from nnviz.figures import teach as figures
 
 LESSON, LABEL, SEEN, OPTIMIZER, KEPT = "teach_lesson", "teach_label", "teach_digit", "teach_optimizer", "teach_kept"
@@ -75,7 +75,7 @@ with controls:
     b3.button("Keep", icon=":material/check:", on_click=keep, disabled=lesson.steps == 0, width="stretch",
               help="Make the taught model the one every page uses.")
 if kept := st.session_state.pop(KEPT, None):
-    st.success(f"Kept: every page now uses the model taught for {kept} steps on your digit.", icon=":material/check:")
+    st.success(f"Kept: every page now uses the model taught for {settings.count(kept, 'step')} on your digit.", icon=":material/check:")
 if lesson.steps == 0 and lesson.learned:
     st.info(f"The network already reads this digit as {label}, so a step changes little. It is most striking on "
             "a digit it gets wrong: draw a sloppy one on the Draw page, or pick another label.",
@@ -104,10 +104,11 @@ m[4].metric("Test accuracy", f"{score:.1%}", help="On 2,000 test digits: did it 
 c1, c2 = st.columns(2)
 with c1:
     st.plotly_chart(figures.probabilities_before_after(first, now, label), config={"displayModeBar": False})
-    st.caption("Probabilities before teaching (grey) and now (red).")
+    st.caption("Probabilities before teaching (grey) and now (white).")
 with c2:
     st.plotly_chart(figures.learning_curve(lesson.probs, label), config={"displayModeBar": False})
-    st.caption("The true digit (green) against the best wrong one (dotted): once green passes, the answer is right.")
+    st.caption("The true digit (green, solid) against the best wrong one (yellow, dotted): once green passes, "
+               "the answer is right.")
 
 if lesson.last is None:
     st.info("Click **Teach one step** to see which weights backpropagation changes.", icon=":material/school:")
@@ -129,13 +130,13 @@ with o1:
     st.plotly_chart(figures.output_changes(update.w2, lesson.last.grads.w2, label, rival),
                     config={"displayModeBar": False})
     said = "the network's answer" if rival == np.argmax(lesson.probs[-2]) else "the runner-up"
-    st.caption(f"Hidden→output weights: into {label} (green) they grow, into {rival} (amber, {said}) they shrink, "
-               "most for neurons that fired hardest.")
+    st.caption(f"Hidden→output weights (red grows, blue shrinks): into {label} (outlined green) they grow, into "
+               f"{rival} (outlined yellow, {said}) they shrink, most for neurons that fired hardest.")
 with o2:
     table = pd.DataFrame([(c.neuron, c.verdict, c.hidden_before, c.hidden_after, c.vote_true, c.vote_rival)
                           for c in (changes[j] for j in top)],
                          columns=["neuron", "verdict", "before", "after", f"vote for {label}", f"vote for {rival}"])
-    colours = {"reinforced": figures.AFTER, "penalised": figures.SHRINK}
+    colours = {"reinforced": figures.GROW, "penalised": figures.SHRINK}
     st.dataframe(table.style.format(precision=4).map(lambda v: f"color: {colours.get(v, 'inherit')}",
                                                      subset=["verdict"]), hide_index=True)
     st.caption(f"The same neurons: output before and after, and their weights to {label} and {rival}.")

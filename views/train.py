@@ -4,7 +4,7 @@ import math
 
 import streamlit as st
 
-from nnviz import settings, ui
+from nnviz import settings, training, ui
 from nnviz.figures import training as figures
 
 STATUS = {  # how each trainer status is announced: (alert, icon)
@@ -27,13 +27,17 @@ def percent(x: float) -> str:
 
 st.title("Train the network")
 st.write("Set a width and a dropout rate, press **Train**, and watch the network learn real MNIST digits. "
-         "Grey is how it does on the digits it trains on, red on validation digits it never trains on. Red "
-         "stalling while grey climbs is overfitting: try fewer training digits, then more dropout.")
+         "**Light blue** is how it does on the digits it trains on, **orange** on validation digits it never "
+         "trains on. Light blue racing ahead of orange is overfitting: the network memorises its own digits. "
+         "Dropout narrows that gap; it need not make validation better. **Compare runs** below has a one-click "
+         "experiment that shows it.")
 
+ui.continue_experiment()  # the overfitting experiment's next run, once the previous one has ended
 chosen = ui.train_settings()
 for notice in ui.url_notices():
     st.warning(notice, icon=":material/link_off:")
 ds, ds_notice = ui.training_dataset(chosen.dataset)
+n_val = len(training.held_out_split(len(ds.y_test))[0])  # validation digits (the rest of the test split tests)
 
 controls, live = st.columns([1, 2.8], gap="large")
 with controls:
@@ -88,8 +92,10 @@ with live:
         m[1].metric("Step", f"{snap.step:,}", help="Batches trained so far: one weight update each.")
         m[2].metric("Samples/s", f"{snap.samples_per_s:,.0f}" if snap.samples_per_s else "–")
         m[3].metric("Time left", "–" if snap.eta_seconds is None else f"{snap.eta_seconds:,.0f} s")
-        m[4].metric("Validation", percent(h.val_accuracy[-1]) if len(h.val_accuracy) else "–",
-                    help="Accuracy on the fixed validation subset, measured several times per epoch.")
+        m[4].metric("Validation subset", percent(h.val_accuracy[-1]) if len(h.val_accuracy) else "–",
+                    help=f"Accuracy on the first {training.VAL_SUBSET:,} of the {n_val:,} validation digits, "
+                         f"measured {settings.count(training.VAL_PER_EPOCH, 'time')} per epoch. The Test results' "
+                         "“Validation” uses all of them, once per epoch, so the two differ a little.")
         a, b = st.columns(2)
         # Stable keys: the browser updates these charts in place instead of rebuilding them each refresh.
         a.plotly_chart(figures.curves(h, "accuracy"), key="live_accuracy", **CHART)
@@ -106,7 +112,8 @@ with live:
         if snap.probe is not None:
             a.plotly_chart(figures.probe(snap.probe.step, snap.probe.probs, snap.steps_per_epoch, digit.label),
                            key="live_probe", **CHART)
-            a.caption(f"Your digit ({digit.source}), answered again as the network learns.")
+            a.caption(f"Your digit ({digit.source}), answered again as the network learns: green, its true "
+                      "digit; yellow, the network's answer while it is wrong.")
         if snap.network is not None:
             b.plotly_chart(figures.weight_tiles(snap.network.w1), key="live_tiles", **CHART)
             b.caption("One tile per hidden neuron: its 784 input weights, red raising it, blue lowering it.")
@@ -123,12 +130,17 @@ else:
     run = st.selectbox("Run", records[::-1], format_func=lambda r: r.label, key=f"test_run_{len(records)}")
     ev, run_ds = run.evaluation, ui.dataset_named(run.dataset)
     final = run.final()
+    st.markdown("**Accuracy on each kind of digit**")
     m = st.columns(4)
-    m[0].metric("Test accuracy", f"{ev.accuracy:.1%}", help=f"On {len(ev.labels):,} held-out test digits.")
-    m[1].metric("Validation accuracy", percent(final["val_accuracy"]), help="After the last full epoch.")
-    m[2].metric("Training accuracy", percent(final["train_accuracy"]),
-                help="Mean over the last epoch's batches (with dropout on).")
-    m[3].metric("Mistakes", f"{int((ev.labels != ev.predictions).sum()):,}")
+    m[0].metric("Test", f"{ev.accuracy:.1%}",
+                help=f"On {ev.labels.size:,} held-out test digits, used for nothing else: the fair score.")
+    m[1].metric("Validation", percent(final["val_accuracy"]),
+                help="On all the validation digits, after the last full epoch. The live “Validation subset” "
+                     f"used the first {training.VAL_SUBSET:,} of them, several times per epoch, so it differs a little.")
+    m[2].metric("Training", percent(final["train_accuracy"]),
+                help=f"On its own {run.train_size:,} training digits: the mean over the last epoch's batches, "
+                     "with dropout on.")
+    m[3].metric("Mistakes", f"{int((ev.labels != ev.predictions).sum()):,}", help="Among the test digits.")
     left, right = st.columns([1, 1.4], gap="large")
     key = f"confusion_{run.run_id}"
     picked = [p for p in (st.session_state.get(key) or {}).get("selection", {}).get("points", []) if "x" in p]
@@ -157,8 +169,16 @@ else:
                 st.switch_page("views/draw.py")
 
 st.subheader("Compare runs")
+plain, dropped = settings.OVERFITTING_EXPERIMENT
+st.button(f"Run the overfitting experiment: {plain.train_size:,} digits, width {plain.width}, dropout "
+          f"{plain.dropout:g} then {dropped.dropout:g}", on_click=ui.start_experiment, icon=":material/science:",
+          help=f"Two runs of {settings.count(plain.epochs, 'epoch')}, one after the other (under a minute each "
+               "here). With so few digits, a wide network memorises them: training accuracy reaches 100% while "
+               "validation stays near 86%, a gap of about 14 points. With dropout it cannot memorise as easily: "
+               "the gap shrinks to about 6 points, though validation accuracy hardly changes. Show **loss** to "
+               "see the validation loss turn back up without dropout, and not with it.")
 if len(records) < 2:
-    st.info("Every ended run is kept. Train two, say dropout 0 and 0.5 on 1,000 digits, to overlay them here.",
+    st.info("Every ended run is kept. Train two (or run the experiment above) to overlay them here.",
             icon=":material/stacked_line_chart:")
 else:
     a, b = st.columns([3, 1])
@@ -167,3 +187,8 @@ else:
     metric = b.radio("Show", ["accuracy", "loss"], horizontal=True, key="compare_metric")
     if chosen_runs:
         st.plotly_chart(figures.overlay([(r.name, r.history) for r in chosen_runs], metric), **CHART)
+        st.plotly_chart(figures.gaps([(r.label, r.final()["train_accuracy"], r.final()["val_accuracy"])
+                                      for r in chosen_runs]), **CHART)
+        st.caption("Training accuracy is the mean over each run's last epoch on its own training digits (with "
+                   "dropout on); validation is on all the validation digits after that epoch. A run that never "
+                   "finished an epoch has no gap yet.")

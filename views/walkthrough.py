@@ -50,7 +50,7 @@ elif step == STEPS[1]:
     fired = int(np.count_nonzero(walk.hidden > 0))
     st.plotly_chart(figures.hidden_bars(walk.hidden, ns.neuron), config=PLAIN)
     st.caption(f"All {net.width} hidden neurons do the same sum with their own weights; {fired} fire for this digit "
-               f"(the Layers page's \"Active neurons\"). Neuron {ns.neuron} (red) outputs {ns.output:.4f}."
+               f"(the Layers page's \"Active neurons\"). Neuron {ns.neuron} (white) outputs {ns.output:.4f}."
                + screen.hover(" Hover over it in the Layers page's hidden column to see the same number."))
     st.page_link("views/layers.py", label="See the hidden layer as pictures on the Layers page",
                  icon=":material/account_tree:")

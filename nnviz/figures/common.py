@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+# The app's one colour language: each colour means one thing on every page, and captions name
+# colours by these meanings. Mostly Okabe & Ito's colour-blind-safe set: every pair that must be told
+# apart stays apart under simulated protanopia, deuteranopia and tritanopia (tests/figures/test_common.py).
+# The app's theme is dark, so white can mean "look here".
+PALETTE = MappingProxyType({
+    "training": "#56B4E9",    # light blue: measured on the digits the network trains on
+    "validation": "#E69F00",  # orange: measured on held-out digits it never trains on
+    "true": "#009E73",        # green: the right answer (a digit's true label)
+    "wrong": "#F0E442",       # yellow: a wrong answer (mistakes, Teach's rival, a probe's wrong favourite)
+    "focus": "#FFFFFF",       # white: the one thing to look at (the answer, the picked neuron or pixel)
+    "neutral": "#8892a6",     # grey: everything else, and "before"
+    "positive": "#D55E00",    # red: raises, grows (as the red end of DIVERGING)
+    "negative": "#0072B2",    # blue: lowers, shrinks (as the blue end of DIVERGING)
+})
 INK = "Greys_r"                 # white ink on black, as the canvas and MNIST show digits
 DIVERGING = "RdBu_r"            # red positive, blue negative, white at 0
 FONT = dict(size=14)

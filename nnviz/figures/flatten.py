@@ -9,7 +9,8 @@ from nnviz import anatomy, network
 from nnviz.figures import common, panels
 
 SIDE = anatomy.SIDE
-HIGHLIGHT = "#ffd54f"  # amber: readable on the dark theme and on both ends of the grey scale
+HIGHLIGHT = common.PALETTE["focus"]  # the picked row and pixel (white: the one thing to look at)
+HALO = "#000000"  # a black rim under the pixel's outline, so that it shows on white ink too
 PIXEL_HOVER = "row %{customdata[0]}, col %{customdata[1]}<br>input index %{x}<br>value %{z:.3f}<extra></extra>"
 
 
@@ -23,9 +24,16 @@ def square(image: np.ndarray, row: int, col: int, height: int = 380) -> go.Figur
     """The digit as a 28×28 heatmap with the picked row outlined and the picked pixel boxed."""
     fig = common.digit_heatmap(image, f"28×28 image: row {row}, col {col}", height)
     return fig.update_layout(shapes=[
-        dict(type="rect", x0=-0.5, x1=SIDE - 0.5, y0=row - 0.5, y1=row + 0.5, line=dict(color=HIGHLIGHT, width=2)),
-        dict(type="rect", x0=col - 0.5, x1=col + 0.5, y0=row - 0.5, y1=row + 0.5, line=dict(color="#ff4b4b", width=3)),
+        dict(type="rect", x0=-0.5, x1=SIDE - 0.5, y0=row - 0.5, y1=row + 0.5,
+             line=dict(color=HIGHLIGHT, width=2, dash="dot")),
+        *_picked(col - 0.5, col + 0.5, row - 0.5, row + 0.5),
     ], xaxis_visible=False, yaxis_visible=False)
+
+
+def _picked(x0: float, x1: float, y0: float, y1: float) -> list[dict]:
+    """The picked pixel's outline: white on a black rim, visible on ink and on background alike."""
+    box = dict(type="rect", x0=x0, x1=x1, y0=y0, y1=y1)
+    return [dict(box, line=dict(color=HALO, width=6)), dict(box, line=dict(color=HIGHLIGHT, width=3))]
 
 
 def strip(image: np.ndarray, row: int, col: int, height: int = 230) -> go.Figure:
@@ -35,9 +43,10 @@ def strip(image: np.ndarray, row: int, col: int, height: int = 230) -> go.Figure
     index = int(anatomy.flat_index(row, col))
     # Alternating band ticks under the strip, so each row's 28 values read as a unit.
     shapes = [dict(type="rect", x0=r * SIDE - 0.5, x1=(r + 1) * SIDE - 0.5, y0=-0.85, y1=-0.6, line_width=0,
-                   fillcolor="#8892a6" if r % 2 == 0 else "#4a5060") for r in range(SIDE)]
-    shapes += [dict(type="rect", x0=start - 0.5, x1=stop - 0.5, y0=-0.9, y1=0.5, line=dict(color=HIGHLIGHT, width=2)),
-               dict(type="rect", x0=index - 0.5, x1=index + 0.5, y0=-0.5, y1=0.5, line=dict(color="#ff4b4b", width=3))]
+                   fillcolor=common.PALETTE["neutral"] if r % 2 == 0 else "#4a5060") for r in range(SIDE)]
+    shapes += [dict(type="rect", x0=start - 0.5, x1=stop - 0.5, y0=-0.9, y1=0.5,
+                    line=dict(color=HIGHLIGHT, width=2, dash="dot")),
+               *_picked(index - 0.5, index + 0.5, -0.5, 0.5)]
     layout = dict(
         shapes=shapes,
         annotations=[dict(x=(start + stop) / 2, y=0.5, yanchor="bottom", showarrow=False, font=dict(color=HIGHLIGHT),
@@ -64,8 +73,7 @@ def row_zoom(image: np.ndarray, row: int, col: int, height: int = 170) -> go.Fig
         text=[[_short(v) for v in x]], texttemplate="%{text}", textfont=dict(size=11),
         customdata=np.arange(SIDE)[None],
         hovertemplate=f"row {row}, col %{{customdata}}<br>input index %{{x}}<br>value %{{z:.3f}}<extra></extra>"),
-        dict(shapes=[dict(type="rect", xref="x", x0=col - 0.5, x1=col + 0.5, y0=-0.5, y1=0.5,
-                          line=dict(color="#ff4b4b", width=3))],
+        dict(shapes=[dict(shape, xref="x") for shape in _picked(col - 0.5, col + 0.5, -0.5, 0.5)],
              xaxis=dict(type="category", tickangle=-90, tickfont=dict(size=11)), yaxis=dict(visible=False)))
     return common.style(fig, height, title=f"Row {row} zoomed in: inputs {start} to {stop - 1}")
 

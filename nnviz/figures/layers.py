@@ -12,7 +12,7 @@ from nnviz.network import Network
 ACTIVE = "Viridis"    # hidden outputs > 0: dark purple (small) to yellow (large)
 SILENT = "#9aa0ab"    # exactly 0: flat grey, unmistakable against Viridis
 DROPPED = "#ff4b4b"   # zeroed by a training-mode dropout mask
-POSITIVE, NEGATIVE = "#ef6351", "#4c9be8"  # red pushes up, blue pushes down (as common.DIVERGING)
+POSITIVE, NEGATIVE = common.PALETTE["positive"], common.PALETTE["negative"]  # push up, push down (as DIVERGING)
 DIGITS = [str(d) for d in range(10)]
 
 
@@ -76,7 +76,7 @@ def flow(view: anatomy.LayerView, activation: str = "relu", height: int = 560) -
         hovertemplate="digit %{y}: logit %{x:.4f}<extra></extra>"))
     traces.append(go.Bar(
         y=DIGITS, x=acts.probs, orientation="h", xaxis="x5", yaxis="y5",
-        marker_color=["#ff4b4b" if d == predicted else "#8892a6" for d in range(10)],
+        marker_color=[common.PALETTE["focus"] if d == predicted else common.PALETTE["neutral"] for d in range(10)],
         text=[f"{p:.0%}" if p >= 0.005 else "" for p in acts.probs], textposition="outside", cliponaxis=False,
         hovertemplate="digit %{y}: probability %{x:.4f}<extra></extra>"))
     for k in ("", "2", "3"):
@@ -116,7 +116,7 @@ def ranking(view: anatomy.LayerView, activation: str = "relu", height: int = 300
 def dropout_effect(view: anatomy.LayerView, height: int = 300) -> go.Figure:
     """Probabilities at inference versus with this one sampled training-mode mask."""
     fig = go.Figure([
-        go.Bar(x=DIGITS, y=view.inference.probs, name="inference (dropout off)", marker_color="#8892a6",
+        go.Bar(x=DIGITS, y=view.inference.probs, name="inference (dropout off)", marker_color=common.PALETTE["neutral"],
                hovertemplate="digit %{x}: %{y:.4f} at inference<extra></extra>"),
         go.Bar(x=DIGITS, y=view.acts.probs, name="with this mask", marker_color=DROPPED,
                hovertemplate="digit %{x}: %{y:.4f} with the mask<extra></extra>"),
@@ -197,7 +197,8 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
         x=np.full(10, x_out), y=y_digit, mode="markers+text", text=DIGITS, textposition="middle right",
         textfont=dict(size=16), customdata=np.stack([acts.logits, acts.probs], -1), showlegend=False,
         marker=dict(size=22, color=acts.probs, colorscale="Reds", cmin=0, cmax=1,
-                    line=dict(color=["white" if d == predicted else "#8892a6" for d in range(10)], width=2)),
+                    line=dict(color=[common.PALETTE["focus"] if d == predicted else common.PALETTE["neutral"] for d in range(10)],
+                              width=2)),
         hovertemplate="digit %{text}<br>logit %{customdata[0]:.4f}<br>probability %{customdata[1]:.4f}"
                       "<extra></extra>"))
     labels = ((image_w / 2, "input pixels"), (x_hidden, f"{shown.size} of {net.width} hidden neurons"),

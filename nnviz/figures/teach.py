@@ -6,10 +6,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nnviz.figures.common import DIVERGING, style
+from nnviz.figures.common import DIVERGING, PALETTE, style
 
-BEFORE, AFTER, TRUE, RIVAL = "#8892a6", "#ff4b4b", "#3ddc84", "#ffb000"
-SHRINK = "#4c9be8"  # the blue of penalised neurons, as in the diverging colour scale
+BEFORE, AFTER = PALETTE["neutral"], PALETTE["focus"]  # probabilities before teaching, and now
+TRUE, RIVAL = PALETTE["true"], PALETTE["wrong"]       # the true digit, and the wrong answer it competes with
+GROW, SHRINK = PALETTE["positive"], PALETTE["negative"]  # reinforced and penalised neurons, as the diverging scale
 GRID = 29  # a 28-pixel tile plus a one-pixel gap
 
 
@@ -20,7 +21,7 @@ def _signed_range(values: np.ndarray) -> float:
 
 
 def digit_ticks(label: int, rival: int) -> list[str]:
-    """Digit names for an axis, the true digit in green and the rival in amber, as their outlines."""
+    """Digit names for an axis, the true digit in green and the rival in yellow, as their outlines."""
     names = [str(d) for d in range(10)]
     names[label] = f"<b><span style='color:{TRUE}'>{label}</span></b>"
     if rival != label:
@@ -88,7 +89,7 @@ def hidden_changes(weights_w1: np.ndarray, update_w1: np.ndarray, grads_w1: np.n
                     hovertemplate="neuron %{customdata[0]}, input pixel %{customdata[1]}"
                                   "<br>change %{z:+.3e}<br>gradient %{customdata[2]:+.3e}<extra></extra>")
     for i, (j, verdict) in enumerate(zip(neurons, verdicts, strict=True)):
-        colour = AFTER if verdict == "reinforced" else SHRINK if verdict == "penalised" else BEFORE
+        colour = GROW if verdict == "reinforced" else SHRINK if verdict == "penalised" else BEFORE
         fig.add_annotation(x=GRID * i + 13.5, y=-0.2, yref="y", text=f"<b>#{j}</b><br>{verdict}",
                            showarrow=False, yanchor="bottom", font=dict(color=colour, size=13), row=1, col=1)
     fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, ticks="")
@@ -133,10 +134,10 @@ def learning_curve(probs: list[np.ndarray] | np.ndarray, label: int) -> go.Figur
     fig = go.Figure()
     fig.add_scatter(x=steps, y=probs[:, label], mode="lines+markers", name=f"true digit {label}",
                     line=dict(color=TRUE, width=3), marker=dict(size=9),
-                    hovertemplate=f"after %{{x}} steps: p({label}) = %{{y:.4f}}<extra></extra>")
+                    hovertemplate=f"steps taught: %{{x}}<br>p({label}) = %{{y:.4f}}<extra></extra>")
     fig.add_scatter(x=steps, y=best_other, mode="lines+markers", name="best wrong digit", customdata=which,
                     line=dict(color=RIVAL, width=2, dash="dot"), marker=dict(size=7),
-                    hovertemplate="after %{x} steps: p(%{customdata}) = %{y:.4f}<extra></extra>")
+                    hovertemplate="steps taught: %{x}<br>p(%{customdata}) = %{y:.4f}<extra></extra>")
     fig.update_xaxes(title="steps taught", dtick=1 if len(steps) <= 20 else None, rangemode="tozero")
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title="probability")
     return style(fig, 320, legend=dict(orientation="h", y=1.12, x=0))

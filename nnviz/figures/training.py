@@ -11,10 +11,11 @@ import plotly.graph_objects as go
 from nnviz.figures import common
 from nnviz.run_record import History
 
-TRAIN_COLOUR, VAL_COLOUR = "#8892a6", "#ff4b4b"
-RUN_COLOURS = ("#ff4b4b", "#4c9be8", "#f5c542", "#5cc98b", "#c77dff", "#ff9f43", "#2ed3d3", "#f78fb3")
-DIGIT_COLOURS = ("#4c9be8", "#ff9f43", "#5cc98b", "#ff4b4b", "#c77dff",
-                 "#a0785a", "#f78fb3", "#b0b0b0", "#f5c542", "#2ed3d3")
+TRAIN_COLOUR, VAL_COLOUR = common.PALETTE["training"], common.PALETTE["validation"]
+# Runs keep the colours of training and validation; each run has its own line style and marker instead,
+# so that a colour never means a run (see common.PALETTE).
+RUN_DASHES = ("solid", "dot", "dash", "longdash", "dashdot", "longdashdot")
+RUN_MARKERS = ("circle", "square", "diamond", "triangle-up", "x", "star")
 MAX_POINTS = 600     # per trace: enough for a smooth curve, light enough to resend twice a second
 METRICS = {"loss": ("loss", "loss", ".3f"), "accuracy": ("accuracy", "accuracy", ".1%")}
 GAP = 2              # pixels between tiles in mosaics
@@ -43,25 +44,29 @@ def thin(*arrays: np.ndarray, limit: int = MAX_POINTS) -> list[np.ndarray]:
     return [np.asarray(a)[keep] for a in arrays]
 
 
+EMPTY_LOSS_TOP = 2.6  # chance level is ln 10 ≈ 2.3: an untrained network starts just under the top
+
+
 def _axes(fig: go.Figure, metric: str, bound: float | None) -> None:
-    """Accuracy from `bound` to 100%; loss from 0 to `bound`."""
+    """Accuracy from `bound` to 100%; loss from 0 to `bound`. Without data (bound None), the axes a run
+    will start on: accuracy 0–100%, loss 0 to just above chance, epochs 0–1 (never plotly's −1…1)."""
     title = METRICS[metric][1]
     if metric == "accuracy":
-        fig.update_yaxes(title=title, tickformat=".0%", range=None if bound is None else [bound, 1.005])
+        fig.update_yaxes(title=title, tickformat=".0%", range=[0, 1.005] if bound is None else [bound, 1.005])
     else:
-        fig.update_yaxes(title=title, rangemode="tozero", range=None if bound is None else [0, bound])
-    fig.update_xaxes(title="epoch", rangemode="tozero")
+        fig.update_yaxes(title=title, rangemode="tozero", range=[0, EMPTY_LOSS_TOP if bound is None else bound])
+    fig.update_xaxes(title="epoch", rangemode="tozero", **({"range": [0, 1]} if bound is None else {}))
 
 
 def _loss_top(*series: np.ndarray) -> float | None:
     """A loss axis that shows learning, not a single early spike (a diverged run still runs off the top)."""
-    values = np.concatenate([np.asarray(s, np.float64) for s in series if len(s)] or [np.zeros(1)])
+    values = np.concatenate([np.asarray(s, np.float64) for s in series if len(s)] or [np.zeros(0)])
     values = values[np.isfinite(values)]
-    return None if not len(values) else float(min(values.max(), 2.6)) * 1.05
+    return None if not len(values) else float(min(values.max(), EMPTY_LOSS_TOP)) * 1.05
 
 
 def _accuracy_bottom(*series: np.ndarray) -> float | None:
-    values = np.concatenate([np.asarray(s, np.float64) for s in series if len(s)] or [np.ones(1)])
+    values = np.concatenate([np.asarray(s, np.float64) for s in series if len(s)] or [np.zeros(0)])
     values = values[np.isfinite(values)]
     return None if not len(values) else float(max(0.0, min(values.min(), 0.9) - 0.02))
 
@@ -79,18 +84,21 @@ def curves(history: History, metric: str = "loss", title: str = "", height: int 
     fig.add_trace(go.Scatter(x=x, y=raw, customdata=steps, name="training, each batch", mode="lines",
                              line=dict(color=TRAIN_COLOUR, width=1), opacity=0.35, hovertemplate=hover,
                              showlegend=False))
-    fig.add_trace(go.Scatter(x=x, y=smoothed, customdata=steps, name="training", mode="lines",
+    fig.add_trace(go.Scatter(x=x, y=smoothed, customdata=steps, name=TRAINING_NAME, mode="lines",
                              line=dict(color=TRAIN_COLOUR, width=3), hovertemplate=hover))
     fig.add_trace(go.Scatter(x=history.epochs(history.val_step), y=val, customdata=history.val_step,
-                             name="validation", mode="lines+markers", line=dict(color=VAL_COLOUR, width=3),
+                             name=SUBSET_NAME, mode="lines+markers", line=dict(color=VAL_COLOUR, width=3),
                              marker=dict(size=6), hovertemplate=hover))
     fig.add_trace(go.Scatter(x=history.epochs(history.epoch_step), y=full, customdata=history.epoch_step,
-                             name="validation, all (per epoch)", mode="markers",
+                             name=FULL_NAME, mode="markers",
                              marker=dict(color=VAL_COLOUR, size=11, symbol="diamond",
                                          line=dict(color="white", width=1)),
                              hovertemplate=hover))
     top = _loss_top(smoothed, val) if metric == "loss" else _accuracy_bottom(smoothed, val)
     _axes(fig, metric, top)
+    if not len(history.step):
+        fig.add_annotation(text="Press <b>Train</b> or <b>Step</b>: the curves start here.", showarrow=False,
+                           x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=14, color=common.PALETTE["neutral"]))
     # The legend sits inside the plot, in the corner the curves leave empty (accuracy rises, loss falls).
     corner = dict(y=0.04, yanchor="bottom") if metric == "accuracy" else dict(y=0.96, yanchor="top")
     return common.style(fig, height, title=title or None, hovermode="closest",
@@ -98,48 +106,87 @@ def curves(history: History, metric: str = "loss", title: str = "", height: int 
                                     **corner))
 
 
+TRAINING_NAME = "training digits"
+SUBSET_NAME = "validation subset"
+FULL_NAME = "all validation digits (end of each epoch)"
+
+
 def overlay(runs: Sequence[tuple[str, History]], metric: str = "accuracy", height: int = 420) -> go.Figure:
-    """Several runs on one chart: each run one colour, training dashed, validation solid, so the gap
-    of overfitting (training still improving, validation not) is easy to see."""
+    """Several runs on one chart, in the live chart's colours (light blue training, orange validation);
+    each run has its own line style, marker and end label. The space between a run's two lines is
+    its overfitting gap."""
     key, label, fmt = METRICS[metric]
     fig = go.Figure()
     everything = []
     for i, (name, h) in enumerate(runs):
-        colour = RUN_COLOURS[i % len(RUN_COLOURS)]
+        dash, symbol = RUN_DASHES[i % len(RUN_DASHES)], RUN_MARKERS[i % len(RUN_MARKERS)]
         smoothed = smooth(getattr(h, key), max(h.steps_per_epoch / 8, 10))
         x, y = thin(h.epochs(h.step), smoothed)
         hover = f"{name}<br>%{{meta}} {label} %{{y:{fmt}}} at epoch %{{x:.2f}}<extra></extra>"
         fig.add_trace(go.Scatter(x=x, y=y, name=f"{name}: training", legendgroup=name, meta="training",
-                                 mode="lines", line=dict(color=colour, width=2, dash="dash"), hovertemplate=hover))
-        val = getattr(h, f"val_{key}")
-        fig.add_trace(go.Scatter(x=h.epochs(h.val_step), y=val, name=f"{name}: validation", legendgroup=name,
-                                 meta="validation", mode="lines+markers", marker=dict(size=5),
-                                 line=dict(color=colour, width=3), hovertemplate=hover))
+                                 mode="lines", line=dict(color=TRAIN_COLOUR, width=2.5, dash=dash),
+                                 hovertemplate=hover))
+        val, val_x = getattr(h, f"val_{key}"), h.epochs(h.val_step)
+        fig.add_trace(go.Scatter(x=val_x, y=val, name=f"{name}: validation", legendgroup=name,
+                                 meta="validation subset", mode="lines+markers", marker=dict(size=7, symbol=symbol),
+                                 line=dict(color=VAL_COLOUR, width=2.5, dash=dash), hovertemplate=hover))
+        for xs, ys in ((x, y), (val_x, val)):
+            if len(xs):
+                fig.add_annotation(x=xs[-1], y=ys[-1], text=name, showarrow=False, xanchor="left", xshift=6,
+                                   font=dict(size=12))
         after_first_epoch = h.epochs(h.val_step) >= 1  # zoom on where runs differ, not the first climb
         everything += [y[x >= 1], val[after_first_epoch]] if after_first_epoch.any() else [y, val]
     top = _loss_top(*everything) if metric == "loss" else _accuracy_bottom(*everything)
     _axes(fig, metric, top)
-    return common.style(fig, height, title=f"{label.capitalize()}: dashed = training, solid = validation",
-                        hovermode="closest", legend=dict(font=dict(size=13)))
+    common.style(fig, height, title=f"{label.capitalize()}: light blue = training digits, orange = validation digits",
+                 hovermode="closest", legend=dict(font=dict(size=13)))
+    return fig.update_layout(margin=dict(r=60))  # room for the run names at the lines' ends
+
+
+def gaps(runs: Sequence[tuple[str, float, float]], height: int = 260) -> go.Figure:
+    """Each run's overfitting gap: training accuracy minus validation accuracy, in points, as a bar
+    labelled with both numbers. runs: (name, training accuracy, validation accuracy)."""
+    names = [name for name, _, _ in runs]
+    measured = [np.isfinite(t) and np.isfinite(v) for _, t, v in runs]
+    gap = [(t - v) * 100 if ok else 0.0 for (_, t, v), ok in zip(runs, measured, strict=True)]
+    text = [f"{g:+.1f} points: training {t:.1%}, validation {v:.1%}" if ok else "no full epoch yet"
+            for g, (_, t, v), ok in zip(gap, runs, measured, strict=True)]
+    fig = go.Figure(go.Bar(x=gap, y=names, orientation="h", text=text, textposition="outside",
+                           marker_color=common.PALETTE["neutral"], cliponaxis=False,
+                           hovertemplate="%{y}: gap %{x:+.1f} points<extra></extra>"))
+    fig.update_xaxes(title="training − validation accuracy (percentage points)", zeroline=True,
+                     range=[min(0.0, *gap) - 1, max(5.0, *gap) * 1.9])  # room for the labels outside the bars
+    fig.update_yaxes(autorange="reversed", type="category")
+    return common.style(fig, height, title="The overfitting gap: how much better it does on its own training digits")
+
+
+def digit_colour(d: int, leader: int | None, label: int | None) -> str:
+    """A probe line's colour: the true digit green; the network's current answer yellow when it is wrong
+    (white when the true digit is unknown, as for a drawing); the rest grey."""
+    if d == label:
+        return common.PALETTE["true"]
+    if d == leader:
+        return common.PALETTE["focus" if label is None else "wrong"]
+    return common.PALETTE["neutral"]
 
 
 def probe(steps: np.ndarray, probs: np.ndarray, steps_per_epoch: int, label: int | None = None,
           height: int = 300) -> go.Figure:
     """The probe digit's 10 probabilities as training goes on. Each line is labelled with its digit at
-    its end (when it ends above 4%), the current favourite drawn boldest."""
+    its end (when it ends above 4%); the true digit and the current favourite are drawn boldest."""
     fig = go.Figure()
     probs = np.asarray(probs, np.float64).reshape(-1, 10)
     leader = int(np.argmax(probs[-1])) if len(probs) else None
     x, *columns = thin(np.asarray(steps, np.float64) / steps_per_epoch, *probs.T)
     for d in range(10):
-        bold = d in (leader, label)
+        bold, colour = d in (leader, label), digit_colour(d, leader, label)
         fig.add_trace(go.Scatter(
             x=x, y=columns[d], name=f"digit {d}", mode="lines", showlegend=False,
-            line=dict(color=DIGIT_COLOURS[d], width=4 if bold else 1.5), opacity=1.0 if bold else 0.6,
+            line=dict(color=colour, width=4 if bold else 1.5), opacity=1.0 if bold else 0.6,
             hovertemplate=f"digit {d}: %{{y:.1%}} at epoch %{{x:.2f}}<extra></extra>"))
         if len(x) and columns[d][-1] > 0.04:
             fig.add_annotation(x=x[-1], y=columns[d][-1], text=f"<b>{d}</b>", showarrow=False, xanchor="left",
-                               xshift=6, font=dict(color=DIGIT_COLOURS[d], size=16))
+                               xshift=6, font=dict(color=colour, size=16))
     fig.update_yaxes(title="probability", tickformat=".0%", range=[0, 1.05])
     fig.update_xaxes(title="epoch", rangemode="tozero")
     common.style(fig, height, title="Your digit: the network's answer over time", hovermode="closest")
@@ -148,7 +195,7 @@ def probe(steps: np.ndarray, probs: np.ndarray, steps_per_epoch: int, label: int
 
 def confusion(matrix: np.ndarray, height: int = 440) -> go.Figure:
     """10×10 counts, true digit down, predicted digit across. Correct answers sit on the diagonal (grey);
-    mistakes are red, brighter the more there are. Each cell is a clickable point; the clicked cell
+    mistakes are yellow (the colour of a wrong answer), brighter the more there are. Each cell is a clickable point; the clicked cell
     gets an outline from plotly's own selection style, so the figure itself never changes on a click
     (a changed figure would reset the chart and lose the click)."""
     matrix = np.asarray(matrix)
@@ -159,7 +206,7 @@ def confusion(matrix: np.ndarray, height: int = 440) -> go.Figure:
     rows, cols = np.indices(matrix.shape)
     fig = go.Figure(go.Heatmap(
         z=z, x=list(range(10)), y=list(range(10)), zmin=-1, zmax=1, showscale=False, hoverinfo="skip", xgap=GAP,
-        ygap=GAP, colorscale=[[0, "#3b4252"], [0.4999, "#3b4252"], [0.5, "#262730"], [0.52, "#5a2323"], [1, "#ff4b4b"]],
+        ygap=GAP, colorscale=[[0, "#3b4252"], [0.4999, "#3b4252"], [0.5, "#262730"], [0.52, "#4a4620"], [1, common.PALETTE["wrong"]]],
         text=matrix, texttemplate="%{text}", textfont=dict(size=14)))
     share = matrix / totals
     fig.add_trace(go.Scatter(

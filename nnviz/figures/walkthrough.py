@@ -6,10 +6,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nnviz.figures.common import DIVERGING, INK, style
+from nnviz.figures.common import DIVERGING, INK, PALETTE, style
 from nnviz.walkthrough import NeuronSum
 
-HIGHLIGHT, PLAIN = "#ff4b4b", "#8892a6"
+HIGHLIGHT, PLAIN = PALETTE["focus"], PALETTE["neutral"]
 
 
 def neuron_sum_tiles(ns: NeuronSum) -> go.Figure:

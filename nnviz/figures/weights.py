@@ -9,12 +9,12 @@ from nnviz import anatomy
 from nnviz.figures import common, panels
 from nnviz.network import Network
 
-MODEL_COLOURS = ("#ff4b4b", "#8892a6")  # active model, then the comparison (freshly initialised)
+MODEL_COLOURS = (common.PALETTE["focus"], common.PALETTE["neutral"])  # active model, then a fresh one
 DIGITS = [str(d) for d in range(10)]
 
 
 def _signed_colours(values) -> list[str]:
-    return ["#ef6351" if v >= 0 else "#4c9be8" for v in values]
+    return [common.PALETTE["positive"] if v >= 0 else common.PALETTE["negative"] for v in values]
 
 
 def mosaic(tiles: anatomy.Mosaic, limit: float, title: str = "", height: int | None = None,

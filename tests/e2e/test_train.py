@@ -87,14 +87,14 @@ def test_training_goes_on_while_the_user_visits_another_page(page, app_url):
 
     harness.goto_page(page, "Draw")
     page.wait_for_timeout(500)
-    assert "training live" in page.locator('[data-testid="stSidebar"]').inner_text()  # every page uses the run
+    assert "training live" in harness.header_text(page)  # every page uses the run
     assert harness.metric_value(page, "Prediction").isdigit() and not harness.exceptions_on(page)
     page.wait_for_timeout(2000)
     harness.goto_page(page, "Train")
     assert step(page) > steps  # it went on training while the user drew
 
     page.get_by_role("button", name="Stop", exact=True).click()
-    page.get_by_text("Test accuracy").first.wait_for(timeout=60_000)
+    page.get_by_text("Accuracy on each kind of digit").first.wait_for(timeout=60_000)
     harness.wait_for_app(page)
     stopped_at = step(page)
     page.wait_for_timeout(1500)

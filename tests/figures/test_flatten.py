@@ -6,6 +6,7 @@ import pytest
 
 from nnviz import anatomy, data, network
 from nnviz.figures import flatten
+from nnviz.figures.common import PALETTE
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +21,10 @@ def rects(fig):
 def test_square_outlines_the_picked_row_and_pixel(image):
     fig = flatten.square(image, 9, 17)
     np.testing.assert_array_equal(fig.data[0].z, image)
-    row, pixel = rects(fig)
+    row, rim, pixel = rects(fig)
     assert (row.y0, row.y1, row.x0, row.x1) == (8.5, 9.5, -0.5, 27.5)
+    assert (rim.x0, rim.y0) == (pixel.x0, pixel.y0) and rim.line.width > pixel.line.width  # a rim under the outline
+    assert row.line.color == pixel.line.color == PALETTE["focus"]
     assert (pixel.x0, pixel.x1, pixel.y0, pixel.y1) == (16.5, 17.5, 8.5, 9.5)
 
 
@@ -34,7 +37,7 @@ def test_strip_is_the_input_vector_with_row_bands_and_the_same_highlight(image):
     shapes = rects(fig)
     bands = shapes[:28]
     assert [(b.x0 + 0.5, b.x1 + 0.5) for b in bands] == [anatomy.row_band(r) for r in range(28)]
-    row, pixel = shapes[28:]
+    row, _, pixel = shapes[28:]
     assert (row.x0 + 0.5, row.x1 + 0.5) == anatomy.row_band(9)
     assert pixel.x0 + 0.5 == 28 * 9 + 17
     assert "indices 252…279" in fig.layout.annotations[0].text
@@ -44,7 +47,7 @@ def test_row_zoom_shows_that_rows_values_with_their_indices(image):
     fig = flatten.row_zoom(image, 12, 3)
     np.testing.assert_array_equal(np.asarray(fig.data[0].z)[0], image[12])
     assert list(fig.data[0].x) == [str(i) for i in range(336, 364)]
-    assert rects(fig)[0].x0 == 2.5
+    assert rects(fig)[-1].x0 == 2.5 and rects(fig)[-1].line.color == PALETTE["focus"]
 
 
 def test_animation_moves_one_row_per_frame_and_ends_as_the_input(image):

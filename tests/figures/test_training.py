@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from nnviz.figures import training as figures
+from nnviz.figures.common import PALETTE
 from nnviz.run_record import History
 
 
@@ -30,7 +31,10 @@ def test_curves_show_training_and_validation_on_an_epoch_axis():
     h = history()
     fig = figures.curves(h, "loss")
     names = [t.name for t in fig.data]
-    assert names == ["training, each batch", "training", "validation", "validation, all (per epoch)"]
+    assert names == ["training, each batch", "training digits", "validation subset",
+                     "all validation digits (end of each epoch)"]
+    assert [t.line.color if t.mode != "markers" else t.marker.color for t in fig.data] == [
+        PALETTE["training"], PALETTE["training"], PALETTE["validation"], PALETTE["validation"]]
     raw, smooth, val, full = fig.data
     assert len(raw.x) <= figures.MAX_POINTS + 1 and raw.x[-1] == pytest.approx(h.step[-1] / 250)  # thinned, ends kept
     assert np.allclose(val.x, h.val_step / 250) and np.allclose(full.y, h.epoch_val_loss)
@@ -47,12 +51,23 @@ def test_curves_of_an_empty_run_still_draw():
     assert len(fig.to_json()) < 10_000
 
 
-def test_overlay_pairs_training_and_validation_per_run_in_one_colour():
+def test_empty_curves_have_the_axes_a_run_starts_on_and_say_what_to_do():
+    """Issue 12: before training, the loss axis ran from −1 to 1 (plotly's default for no data)."""
+    loss, accuracy = figures.curves(History(), "loss"), figures.curves(History(), "accuracy")
+    assert list(loss.layout.yaxis.range) == [0, figures.EMPTY_LOSS_TOP] and list(loss.layout.xaxis.range) == [0, 1]
+    assert list(accuracy.layout.yaxis.range) == [0, 1.005]
+    assert all("Press <b>Train</b>" in f.layout.annotations[0].text for f in (loss, accuracy))
+    assert not figures.curves(history(), "loss").layout.annotations  # gone once there is data
+
+
+def test_overlay_keeps_the_colours_of_training_and_validation_and_tells_runs_apart_by_style():
     fig = figures.overlay([("Run 1", history(seed=1)), ("Run 2", history(seed=2))], "accuracy")
     assert [t.name for t in fig.data] == ["Run 1: training", "Run 1: validation",
                                           "Run 2: training", "Run 2: validation"]
-    assert fig.data[0].line.color == fig.data[1].line.color != fig.data[2].line.color
-    assert fig.data[0].line.dash == "dash" and fig.data[1].line.dash is None
+    assert [t.line.color for t in fig.data] == [PALETTE["training"], PALETTE["validation"]] * 2
+    assert fig.data[0].line.dash == fig.data[1].line.dash != fig.data[2].line.dash == fig.data[3].line.dash
+    assert fig.data[1].marker.symbol != fig.data[3].marker.symbol
+    assert [a.text for a in fig.layout.annotations] == ["Run 1", "Run 1", "Run 2", "Run 2"]  # labels at line ends
     assert "Run 2" in fig.data[3].hovertemplate and "%{y:.1%}" in fig.data[3].hovertemplate
 
 
@@ -102,3 +117,32 @@ def test_gallery_makes_every_digit_a_clickable_point_with_a_caption():
     assert np.asarray(heat.z).shape == (3 * (28 + figures.CAPTION_ROOM) - figures.CAPTION_ROOM, 5 * 30 - 2)
     assert list(points.customdata) == list(range(13)) and list(captions.text)[12] == "12→13"
     assert points.x[6] == pytest.approx(30 + 13.5) and points.y[6] == pytest.approx(28 + figures.CAPTION_ROOM + 13.5)
+
+
+def test_gaps_label_each_runs_training_minus_validation_gap():
+    fig = figures.gaps([("Run 1: dropout 0", 1.0, 0.857), ("Run 2: dropout 0.8", 0.963, 0.864),
+                        ("Run 3: stopped early", float("nan"), float("nan"))])
+    bars = fig.data[0]
+    assert list(bars.y) == ["Run 1: dropout 0", "Run 2: dropout 0.8", "Run 3: stopped early"]
+    assert np.allclose(bars.x, [14.3, 9.9, 0.0])
+    assert bars.text[0] == "+14.3 points: training 100.0%, validation 85.7%"
+    assert bars.text[2] == "no full epoch yet"
+    assert "training − validation" in fig.layout.xaxis.title.text
+
+
+@pytest.mark.parametrize(("label", "leader_colour"), [(3, PALETTE["true"]), (5, PALETTE["wrong"]),
+                                                      (None, PALETTE["focus"])])
+def test_probe_colours_the_true_digit_green_and_a_wrong_favourite_yellow(label, leader_colour):
+    probs = np.full((4, 10), 0.02)
+    probs[:, 3] = 0.82
+    fig = figures.probe(np.arange(1, 5), probs, steps_per_epoch=2, label=label)
+    assert fig.data[3].line.color == leader_colour  # digit 3 is the network's answer
+    if label is not None:
+        assert fig.data[label].line.color == PALETTE["true"]
+    others = [t.line.color for d, t in enumerate(fig.data) if d not in (3, label)]
+    assert set(others) == {PALETTE["neutral"]}
+
+
+def test_confusion_mistakes_take_the_colour_of_a_wrong_answer():
+    fig = figures.confusion(np.diag(np.full(10, 5)))
+    assert fig.data[0].colorscale[-1][1] == PALETTE["wrong"]

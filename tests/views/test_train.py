@@ -58,7 +58,7 @@ def test_start_then_stop_with_a_tiny_dataset_shows_charts_and_results(train_page
     click(at, "train_stop")
     assert not at.exception and trainer(at).snapshot.status == "stopped"
     assert any("stopped and was tested" in s for s in texts(at.success))
-    assert [m.label for m in at.metric if m.label == "Test accuracy"] == ["Test accuracy"]
+    assert [m.label for m in at.metric if m.label == "Test"] == ["Test"]
     assert len(at.session_state[ui.RUNS]) == 1
     charts = at.get("plotly_chart")
     assert len(charts) >= 6  # the live views, the confusion matrix and the gallery of mistakes
@@ -181,9 +181,9 @@ def test_two_runs_can_be_compared(train_page):
     at.run()
     assert not at.exception and len(at.session_state[ui.RUNS]) == 2
     assert len(at.multiselect(key="compare_runs_2").value) == 2
-    overlay = json.loads(at.get("plotly_chart")[-1].proto.spec)
-    names = {trace.get("name") for trace in overlay["data"]}
-    assert {"Run 1: validation", "Run 2: validation"} <= names
+    overlay, gaps = (json.loads(chart.proto.spec) for chart in at.get("plotly_chart")[-2:])
+    assert {"Run 1: validation", "Run 2: validation"} <= {trace.get("name") for trace in overlay["data"]}
+    assert [label.split(":")[0] for label in gaps["data"][0]["y"]] == ["Run 1", "Run 2"]  # each run's gap
 
 
 def test_the_trained_run_is_every_pages_model_until_the_user_switches_back(train_page):
@@ -194,13 +194,15 @@ def test_the_trained_run_is_every_pages_model_until_the_user_switches_back(train
     draw = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     draw.session_state[ui.TRAINER] = trainer(at)
     draw.session_state[ui.LIVE_RUN] = True
+    digit = data.as_float(data.load_sample().x_test[0])
+    draw.session_state[ui.DIGIT] = ui.CurrentDigit(digit, "test digit #0", int(data.load_sample().y_test[0]))
     draw.run()
     assert not draw.exception
-    assert any("Run 1 you trained (width 16, finished" in c.value for c in draw.sidebar.caption)
-    expected = network.forward(snap.network, data.as_float(data.load_sample().x_test[0])).prediction
-    assert draw.metric[0].value == str(expected)  # Draw classifies its default digit with the trained weights
+    assert any("Run 1 you trained (width 16, finished" in c.value for c in draw.caption)
+    expected = network.forward(snap.network, digit).prediction
+    assert draw.metric[0].value == str(expected)  # Draw classifies the digit with the trained weights
     assert any("Run 1 you trained" in c.value for c in draw.caption if "classified by" in c.value)
-    [back] = [b for b in draw.sidebar.button if b.label == "Use the pretrained default"]
+    [back] = [b for b in draw.button if b.label == "Use the pretrained default"]
     back.click().run()
     # (AppTest reruns only the page script, without app.py's sidebar, while a pages/ folder exists.)
     assert ui.LIVE_RUN not in draw.session_state
@@ -240,4 +242,36 @@ def test_choosing_full_mnist_shows_its_notice_at_once(train_page, monkeypatch, t
     at.radio(key="setting_dataset").set_value("full").run()
     assert any("Full MNIST is not downloaded yet" in t for t in texts(at.info))
     assert [b.label for b in at.button if "Download" in b.label] == ["Download full MNIST (11 MB)"]
-    assert "MNIST sample" in at.sidebar.caption[-1].value  # the sidebar says which data is really used
+    assert any("**Data:** MNIST sample" in c.value for c in at.caption)  # the header says which data is used
+
+
+def test_the_overfitting_experiment_trains_its_runs_one_after_the_other_and_shows_their_gaps(train_page, monkeypatch):
+    tiny = ui.settings.Settings(width=16, dropout=0.0, train_size=100, epochs=1, batch_size=16)
+    monkeypatch.setattr(ui.settings, "OVERFITTING_EXPERIMENT", (tiny, tiny.replace(dropout=0.5)))
+    at = train_page(**TINY)
+    [start] = [b for b in at.button if b.label.startswith("Run the overfitting experiment")]
+    start.click().run()
+    assert at.select_slider(key="setting_dropout").value == 0.0  # the controls show the running experiment
+    trainer(at).wait_for(lambda s: s.ended, 60)
+    at.run()  # what the live view's rerun does when a run ends: the experiment's next run starts
+    assert at.select_slider(key="setting_dropout").value == 0.5
+    trainer(at).wait_for(lambda s: s.ended and s.settings.dropout == 0.5, 60)
+    at.run()
+    assert not at.exception and [r.settings.dropout for r in at.session_state[ui.RUNS]] == [0.0, 0.5]
+    gaps = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
+    assert gaps["type"] == "bar" and len(gaps["y"]) == 2 and all("points: training" in t for t in gaps["text"])
+    at.run()
+    assert len(at.session_state[ui.RUNS]) == 2  # no third run: the experiment is over
+
+
+def test_every_accuracy_says_which_digits_it_is_on(train_page):
+    at = train_page(**{**TINY, "epochs": "1"})
+    live = {m.label: m for m in at.metric}
+    assert "first 500 of the 1,000 validation digits" in live["Validation subset"].help
+    click(at, "train_play")
+    trainer(at).wait_for(lambda s: s.ended, 60)
+    at.run()
+    results = {m.label: m.help for m in at.metric}
+    assert "1,000 held-out test digits" in results["Test"]
+    assert "all the validation digits" in results["Validation"] and "Validation subset" in results["Validation"]
+    assert "100 training digits" in results["Training"] and "dropout on" in results["Training"]
