@@ -1,4 +1,5 @@
-"""The compiled training step: one tf.function that runs K batches in a graph loop (imports TensorFlow).
+"""The compiled training step: one tf.function that runs K batches in a graph loop (imports TensorFlow;
+used only in training worker processes).
 
 Keras's own fit() pays ~0.1 ms of Python per batch; on this small network that is most of the
 time. Running K batches inside one tf.function (what compile(steps_per_execution=K) does for fit)
@@ -17,22 +18,6 @@ from collections.abc import Callable  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-
-
-def _no_clear_session(*args, **kwargs) -> None:
-    """Stands in for keras.backend.clear_session: see protect_keras_state."""
-
-
-def protect_keras_state() -> None:
-    """Stop Streamlit from wiping Keras's state under a training thread.
-
-    After every script run Streamlit calls keras.backend.clear_session(), meant to free models that a
-    script built. It resets Keras's global state for every thread at once, so a trainer thread that is
-    building or tracing its model at that moment breaks ("'list' object has no attribute
-    '_keras_history'"); it also runs a full garbage collection. nnviz builds models only in trainers
-    and cached resources, so the call becomes a no-op once a trainer exists.
-    """
-    keras.backend.clear_session = _no_clear_session
 
 
 def compile_steps(model: keras.Model, images: np.ndarray,

@@ -1,9 +1,11 @@
-"""What the trainer thread shares with everyone else: immutable snapshots, the server-wide cap on
-concurrent runs (Pool), the trainers a browser session owns (Lease), and the rules the thread follows."""
+"""What the server and the training workers share: immutable snapshots, the server-wide cap on
+concurrent runs (Pool), the trainers a browser session owns (Lease), and the rules a run follows."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import math
 import os
 import threading
 import weakref
@@ -29,6 +31,10 @@ MAX_CHUNK = 512                   # batches per call, at most
 DIVERGED_LOSS = 1000.0            # chance level is ln 10 ≈ 2.3; a loss of 1,000 has blown up
 RATE_WINDOW = 20                  # chunks in the samples/s window
 DEFAULT_MAX_TRAINERS = 2
+CHANCE_LOSS = math.log(10)        # the loss of guessing all ten digits equally: ≈ 2.3
+CHANCE_ACCURACY = 0.2             # validation accuracy at most this after an epoch: still guessing (chance is 0.1)
+JUDGE_AFTER_STEPS = 100           # too early to call a run stalled before this many steps
+STUCK_LOSS = 1.0                  # a plateau above this loss is stuck (a trained network gets below 0.3)
 
 
 def max_trainers(environ: Mapping[str, str] = os.environ) -> int:
@@ -53,13 +59,66 @@ def divergence(losses: np.ndarray) -> str | None:
     return None
 
 
+def diverged_at(losses: np.ndarray) -> int | None:
+    """The position of the first batch loss that counts as divergence (see divergence), or None."""
+    bad = ~np.isfinite(losses) | (np.nan_to_num(losses, nan=np.inf) > DIVERGED_LOSS)
+    return int(np.argmax(bad)) if bad.any() else None
+
+
+def stalled(step: int, epoch_losses, epoch_val_accuracies) -> str | None:
+    """Why a run that has not diverged has stopped learning, judged at the end of an epoch, or None.
+
+    A too-large learning rate can leave the loss high but finite (sigmoid at learning rate 10 sits
+    near 195, far below DIVERGED_LOSS) or stuck on a high plateau: training goes on and gets nowhere.
+    Judged only after a full epoch and JUDGE_AFTER_STEPS steps, so a young run is never blamed; a
+    plateau counts only above STUCK_LOSS, since a run that has learned also levels off.
+    """
+    losses, accuracies = list(epoch_losses), list(epoch_val_accuracies)
+    if not losses or step < JUDGE_AFTER_STEPS:
+        return None
+    epochs = plural(len(losses), "epoch")
+    if accuracies and accuracies[-1] <= CHANCE_ACCURACY:
+        return f"after {epochs} it is right on only {accuracies[-1]:.0%} of the validation digits, " \
+               "about as often as guessing (10%)"
+    if losses[-1] > CHANCE_LOSS:
+        return f"after {epochs} its loss is {losses[-1]:,.1f}, worse than guessing at random (2.3)"
+    if len(losses) >= 4 and min(losses[-3:]) >= 0.99 * min(losses[:-3]) and losses[-1] > STUCK_LOSS:
+        return f"its loss has not improved for 3 epochs (still {losses[-1]:,.2f})"
+    return None
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 step', '2 steps', '1,000 steps'."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def queued_message(limit: int, position: int | None) -> str:
+    """What a run waiting for a training slot tells its page (position: 1 for next in line)."""
+    ahead = "you are next" if position in (None, 1) else \
+        f"{plural(position - 1, 'other run')} {'is' if position == 2 else 'are'} ahead of you"
+    return (f"Queued: this server trains at most {plural(limit, 'run')} at once, and they are all busy; "
+            f"{ahead}. Training starts by itself when a slot frees up.")
+
+
+def frozen(value):
+    """Make every array inside a (nested) dataclass read-only again, as after __post_init__. Unpickling
+    (a snapshot that came over the pipe) restores arrays writeable, and snapshots are shared."""
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            frozen(getattr(value, f.name))
+    return value
+
+
 def settle_heap() -> None:
     """Collect garbage once, then exempt everything alive from later collections.
 
-    Streamlit runs a full gc.collect() after every script run (and keras.backend.clear_session, which
-    collects again, until train_steps.protect_keras_state replaces it). With TensorFlow loaded that
-    walks ~400k objects for ~0.3 s while holding the GIL, so a page refreshing twice a second starved
-    the trainer thread (measured in the served app: 60 batches took 0.6 s instead of 0.05 s). Frozen objects
+    Streamlit runs a full gc.collect() after every script run (and, once Keras is imported, again in
+    keras.backend.clear_session). With TensorFlow loaded that walks ~400k objects for ~0.3 s while
+    holding the GIL, so a page refreshing twice a second starved a trainer thread (measured in the
+    served app when training ran in the server: 60 batches took 0.6 s instead of 0.05 s), and now
+    still costs every page's rerun. Training workers call it once TensorFlow is loaded too. Frozen objects
     are still freed by reference counting, and unfreezing first lets the previous run's cyclic garbage
     go, so memory stays bounded.
     """
@@ -99,8 +158,10 @@ class Pool:
                 return True
             if owner not in self._waiting:
                 self._waiting.append(owner)
+            # Its place can be given up meanwhile (release from another thread): then it is never first.
             granted = self._cond.wait_for(
-                lambda: self._waiting[0] is owner and len(self._active) < self.limit, timeout)
+                lambda: bool(self._waiting) and self._waiting[0] is owner and len(self._active) < self.limit,
+                timeout)
             if granted:
                 self._waiting.remove(owner)
                 self._active.append(owner)

@@ -1,8 +1,17 @@
-"""The trainer thread: one run's state (_Run) and the loop that applies commands and trains (_Engine).
+"""The server's side of a session's training: a worker process only while a run needs one (_Supervisor).
 
-Only this thread touches the Keras model. It trains in chunks of K batches (one compiled call, see
-train_steps), applies queued commands between chunks, and after each chunk publishes a new Snapshot
-by replacing one reference, so readers never lock and never see half-updated data.
+The worker (training_worker) owns the Keras model. This side starts it, forwards commands to it,
+answers its requests for a slot in the server-wide Pool, and keeps the latest Snapshot it sent:
+replacing one reference, so readers never lock and never see half-updated data. A thread reads each
+live worker's pipe; with no worker there is no thread either. A worker ends once its run no longer
+needs it (never trained, or ended): the last snapshot holds everything a page shows, and a run that
+never trained is rebuilt from its seed when it is asked to train. A run waiting for a slot before
+its first step waits here, without a process. A worker that dies unexpectedly fails its run with a
+plain message; the server carries on.
+
+Workers are forked from multiprocessing's forkserver, which imports TensorFlow once (PRELOAD): a new
+worker is ready in ~0.05 s with TensorFlow loaded, where a spawned one takes as long as importing
+TensorFlow again (~4 s idle, 12-15 s on a busy 2-core machine, measured).
 """
 
 from __future__ import annotations
@@ -10,400 +19,300 @@ from __future__ import annotations
 import collections
 import itertools
 import logging
-import math
-import queue
+import multiprocessing
 import threading
 import time
-import uuid
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from nnviz import data, evaluation
+from nnviz import training_worker
 from nnviz.data import Dataset
-from nnviz.network import Network, forward
-from nnviz.run_record import ENDED, History, RunRecord
+from nnviz.network import forward
 from nnviz.settings import Settings
-from nnviz.training_state import (
-    ACTIVE,
-    MAX_CHUNK,
-    RATE_WINDOW,
-    VAL_PER_EPOCH,
-    VAL_SUBSET,
-    Pool,
-    Probe,
-    Snapshot,
-    divergence,
-    held_out_split,
-    settle_heap,
-)
+from nnviz.training_state import Pool, Probe, Snapshot, frozen, queued_message
 
 LOG = logging.getLogger("nnviz.training")
+PRELOAD = ["nnviz.train_steps", "nnviz.model", "nnviz.training_worker"]  # imported once, by the forkserver
+START_METHOD = "forkserver"
+QUEUE_POLL_SECONDS = 0.5  # how often a run waiting for a slot re-checks its place in line
+CRASHED = ("The training process stopped unexpectedly (it was killed, or the server ran short of memory), "
+           "so this run ended at {steps}. Press Train to start a new run.")
+
+_context_lock = threading.Lock()
 
 
-class _Run:
-    """One run's mutable state; lives only inside the trainer thread."""
-
-    def __init__(self, number: int, settings: Settings, dataset: Dataset, pool: Pool):
-        from nnviz import model as keras_model  # deferred: importing this module must not load TensorFlow
-        from nnviz import train_steps
-
-        n = min(settings.train_size, len(dataset.y_train))
-        self.settings = settings.replace(train_size=n)
-        self.run_id, self.name, self.dataset = uuid.uuid4().hex[:12], f"Run {number}", dataset
-        with pool.build_lock:  # Keras seeds its initialisers from global state: one build at a time
-            self.model = keras_model.build_model(settings.width, settings.dropout, settings.activation,
-                                                 settings.learning_rate, seed=settings.seed)
-        self.train = train_steps.compile_steps(self.model, dataset.x_train[:n], dataset.y_train[:n])
-        self.optimizer_steps = lambda: train_steps.optimizer_steps(self.model)
-        val, test = held_out_split(len(dataset.y_test))
-        self.val_x, self.val_y = data.as_float(dataset.x_test[val]), dataset.y_test[val].astype(np.int64)
-        self.test_positions = test
-        self.test_x, self.test_y = data.as_float(dataset.x_test[test]), dataset.y_test[test]
-        self.n, self.batch = n, min(settings.batch_size, n)
-        self.steps_per_epoch = math.ceil(n / self.batch)
-        self.checkpoints = sorted({max(1, round(self.steps_per_epoch * j / VAL_PER_EPOCH))
-                                   for j in range(1, VAL_PER_EPOCH + 1)})
-        self.rng = np.random.default_rng(settings.seed)
-        self.order: np.ndarray | None = None
-        self.position = 0            # batches done in this epoch
-        self.epochs_done = 0
-        self.step = self.samples = 0
-        self.seconds = 0.0
-        self.window: collections.deque = collections.deque(maxlen=RATE_WINDOW)
-        self.cols = {name: [] for group in History.GROUPS for name in group}
-        self.epoch_losses: list[np.ndarray] = []
-        self.network = self.to_network()
-        self.status, self.message = "ready", ""
-        self.evaluation: evaluation.Evaluation | None = None
-        self.call_rate = 0.0         # batches per second inside the compiled call: sizes the next chunk
-
-    def to_network(self) -> Network:
-        from nnviz import model as keras_model
-
-        return keras_model.to_network(self.model)
-
-    def plan(self, wanted: int) -> np.ndarray:
-        """The next batches of this epoch, up to `wanted`, stopping at a checkpoint; a short last
-        batch runs on its own (a call takes batches of one size)."""
-        if self.order is None:
-            self.order = self.rng.permutation(self.n)
-        end = min(self.position + wanted, next(c for c in self.checkpoints if c > self.position))
-        partial = self.n % self.batch != 0
-        if partial and end == self.steps_per_epoch and self.position < self.steps_per_epoch - 1:
-            end -= 1
-        rows = self.order[self.position * self.batch:end * self.batch]
-        return rows.reshape(end - self.position, -1).astype(np.int32)
-
-    @property
-    def history(self) -> History:
-        return History(self.steps_per_epoch, **self.cols)
-
-    @property
-    def target_samples(self) -> int | None:
-        return self.settings.epochs * self.n if self.settings.epochs else None
+def context() -> multiprocessing.context.BaseContext:
+    """The multiprocessing context workers start from; the forkserver is told what to preload first."""
+    with _context_lock:
+        ctx = multiprocessing.get_context(START_METHOD)
+        if START_METHOD == "forkserver" and not getattr(context, "preloaded", False):
+            ctx.set_forkserver_preload(PRELOAD)
+            context.preloaded = True
+        return ctx
 
 
-class _Engine:
-    """The trainer thread and its state. Only the thread touches the model and the _Run."""
+@dataclass(eq=False)
+class _Worker:
+    """One worker process and the thread that reads its pipe."""
+
+    held: list = field(default_factory=list)    # commands waiting until it has started, or for the next one
+    process: multiprocessing.process.BaseProcess | None = None
+    conn: object = None
+    thread: threading.Thread | None = None
+    sent: int = 0                               # how many commands it was sent
+    unanswered: set = field(default_factory=set)
+    retiring: bool = False                      # told to end: idle, and nothing sent since
+    send_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def send(self, message) -> None:
+        with self.send_lock:
+            self.conn.send(message)
+
+
+class _Supervisor:
+    """A Trainer's state in the server. Commands are numbered; a worker answers each one once applied."""
 
     def __init__(self, dataset: Dataset, settings: Settings, pool: Pool, chunk_seconds: float, store=None):
         self.dataset, self.pool, self.chunk_seconds = dataset, pool, chunk_seconds
         self.store = store  # a run_store.RunStore that keeps every ended run on disk, or None
-        self.inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self.lock = threading.RLock()
         self.published_cond = threading.Condition()
         self.published: collections.deque = collections.deque(maxlen=10_000)
-        self.records: tuple[RunRecord, ...] = ()
+        self.records: tuple = ()
         self.probe_image: np.ndarray | None = None
-        self.probe_rows: list[tuple[int, np.ndarray]] = []
         self.numbers = itertools.count(1)
+        self.number = 0
         self.versions = itertools.count(1)
-        self.run: _Run | None = None
-        self.want_train = False
-        self.pending_steps = 0
+        self.seqs = itertools.count(1)
+        self.answers: dict[int, threading.Event] = {}
+        self.worker: _Worker | None = None
+        self.waiter: threading.Thread | None = None  # waiting for a slot before the first step: no process
         self.closing = False
-        self.close_reason = ""
         self.snapshot = Snapshot(0, "", "", settings, dataset.name, "starting", "Preparing the model…")
-        self.inbox.put(("reset", (settings, dataset), None))
-        self.thread = threading.Thread(target=self.main, name="nnviz-trainer", daemon=True)
+        self.post("reset", (settings, None))
 
-    # ---- called from other threads -------------------------------------------------------
+    # ---- called from the page's threads ----------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        # No lock: readers call this holding published_cond, which install takes inside self.lock.
+        return self.closing and self.worker is None
+
     def post(self, name: str, arg) -> threading.Event:
         done = threading.Event()
-        self.inbox.put((name, arg, done))
+        with self.lock:
+            seq = next(self.seqs)
+            self.answers[seq] = done
+            self.closing = self.closing or name == "close"
+            self.dispatch((name, arg, seq))
         return done
 
     def command(self, name: str, arg, wait: float) -> Snapshot:
         done = self.post(name, arg)
-        if threading.current_thread() is not self.thread and self.thread.is_alive():
-            done.wait(wait)
+        done.wait(wait)
         return self.snapshot
 
-    # ---- the thread ---------------------------------------------------------------------
-    def main(self) -> None:
-        try:
-            while not self.closing:
-                busy = self.run is not None and not self.closing and (self.want_train or self.pending_steps > 0)
-                self.handle(block=not busy)
-                if self.closing or not (self.want_train or self.pending_steps > 0) or self.run is None:
-                    continue
-                if not self.pool.acquire(self, timeout=0.2):
-                    self.set_status("queued", self.queued_message())
-                    continue
-                self.guarded(self.train_chunk)
-        finally:
-            self.pool.release(self)
-            try:
-                self.publish(status="closed", message=self.close_reason or self.snapshot.message)
-            except Exception:  # noqa: BLE001 - the thread is ending anyway; readers keep the last snapshot
-                LOG.exception("could not publish the closing snapshot")
-            # The last snapshot has what pages show. Drop the Keras model and the run's float copies of
-            # the held-out digits (~7 MB) now, not when Streamlit forgets the closed session minutes later.
-            self.run = None
+    def close(self, wait: bool, reason: str) -> None:
+        self.post("close", reason)
+        with self.lock:
+            worker = self.worker
+        if wait and worker is not None and worker.thread is not threading.current_thread():
+            worker.thread.join(30)
+            if worker.process is not None and worker.process.is_alive():  # stuck: it must not outlive its trainer
+                worker.process.kill()
+                worker.thread.join(10)
 
-    def handle(self, block: bool) -> None:
-        """Apply queued commands: wait for one when idle, then drain the rest."""
+    # ---- commands ---------------------------------------------------------------------------
+    def dispatch(self, command: tuple) -> None:
+        """Send a command to the live worker, hold it while one starts or ends, else apply it here."""
+        worker = self.worker
+        if worker is None:
+            return self.apply_here(command)
+        if worker.conn is None or worker.retiring:
+            return worker.held.append(command)
+        self.send(worker, command)
+
+    def send(self, worker: _Worker, command: tuple) -> None:
+        name, arg, seq = command
+        if name == "reset":
+            settings, dataset = arg
+            self.dataset = dataset or self.dataset
+            self.number = next(self.numbers)
+            arg = (settings, training_worker.dataset_ref(self.dataset), self.number)
         try:
-            item = self.inbox.get() if block else self.inbox.get_nowait()
-        except queue.Empty:
+            worker.send(("cmd", name, arg, seq))
+        except (OSError, ValueError):  # it just died: its reader thread tells the page
+            pass
+        worker.sent += 1
+        if seq:
+            worker.unanswered.add(seq)
+
+    def apply_here(self, command: tuple) -> None:
+        """A command while no worker runs: start one if the run needs it, else answer here."""
+        name, arg, seq = command
+        snap = self.snapshot
+        untrained = bool(snap.run_id) and snap.status == "ready" and snap.step == 0
+        if name == "close":
+            self.cancel_waiting()
+            if snap.status != "closed":
+                self.install(replace(snap, status="closed", message=arg or snap.message, queue_position=None))
+        elif self.closing:
+            pass
+        elif name == "reset":
+            self.cancel_waiting()
+            settings = arg[0] or snap.settings
+            self.install(Snapshot(0, "", "", settings, (arg[1] or self.dataset).name, "starting",
+                                  "Preparing the model…"))
+            self.start([(name, (settings, arg[1]), seq)])
             return
-        while True:
-            name, arg, done = item
-            self.guarded(getattr(self, f"on_{name}"), arg)
-            if done is not None:
-                done.set()
-            try:
-                item = self.inbox.get_nowait()
-            except queue.Empty:
+        elif name == "play" and untrained and self.waiter is None:
+            if self.pool.acquire(self):
+                self.install(replace(snap, status="training", message="Compiling the training step…"))
+                self.start([self.rebuild(), (name, arg, seq)])
                 return
-
-    def guarded(self, action, *args) -> None:
-        """Run an action; any exception fails the run with a message instead of killing the thread."""
-        try:
-            action(*args)
-        except Exception as exc:  # noqa: BLE001 - shown on the page; the app must stay usable
-            LOG.exception("trainer failed")
-            self.fail(f"Training failed: {type(exc).__name__}: {exc}"[:500])
-
-    def fail(self, text: str) -> None:
-        """End the run as failed (recorded, if it trained) and say why; never raises."""
-        self.want_train, self.pending_steps = False, 0
-        self.pool.release(self)
-        run = self.run
-        try:
-            if run is not None and run.step > 0 and run.status not in ENDED:
-                return self.end_run("failed", text)
-        except Exception:  # noqa: BLE001 - e.g. the test digits cannot be evaluated either
-            LOG.exception("could not record the failed run")
-        if run is not None:
-            run.status, run.message = "failed", text
-        try:
-            self.publish(status="failed", message=text)
-        except Exception:  # noqa: BLE001 - fall back to the last snapshot, relabelled
-            LOG.exception("could not publish the failure")
-            self.snapshot = replace(self.snapshot, version=next(self.versions), status="failed", message=text)
-
-    # ---- commands -------------------------------------------------------------------------
-    def on_play(self, _=None) -> None:
-        if self.run is None or self.run.status in ENDED:
+            self.install(replace(snap, status="queued", message=queued_message(self.pool.limit, self.place()),
+                                 queue_position=self.place()))
+            self.waiter = threading.Thread(target=self.wait_for_slot, name="nnviz-queued", daemon=True)
+            self.waiter.start()
+        elif name == "step" and untrained and self.waiter is None:
+            self.start([self.rebuild(), (name, arg, seq)])
             return
-        self.want_train, self.pending_steps = True, 0
-        if self.pool.acquire(self, timeout=0.0):
-            self.set_status("training", "")
-        else:
-            self.set_status("queued", self.queued_message())
+        elif name in ("pause", "stop") and self.waiter is not None:
+            self.cancel_waiting()
+            self.install(replace(snap, status="ready", message="", queue_position=None))
+        elif name == "probe" and snap.network is not None and snap.run_id:
+            probe = None if arg is None else Probe(arg, np.array([snap.step]),
+                                                   forward(snap.network, arg).probs[None])
+            self.install(replace(snap, probe=probe))
+        self.answer(seq)
 
-    def on_pause(self, _=None) -> None:
-        self.want_train, self.pending_steps = False, 0
-        self.pool.release(self)
-        if self.run is not None and self.run.status in ACTIVE:
-            self.set_status("paused" if self.run.step else "ready", "")
+    def rebuild(self) -> tuple:
+        snap = self.snapshot
+        return ("rebuild", (snap.settings, training_worker.dataset_ref(self.dataset), self.number, snap.run_id), 0)
 
-    def on_step(self, _=None) -> None:
-        if self.run is not None and not self.want_train and self.run.status not in ENDED:
-            self.pending_steps += 1
+    def place(self) -> int | None:
+        return self.pool.position(self)
 
-    def on_stop(self, _=None) -> None:
-        self.want_train, self.pending_steps = False, 0
-        self.pool.release(self)
-        if self.run is not None and self.run.step > 0 and self.run.status not in ENDED:
-            self.end_run("stopped", f"Stopped by you after {self.run.step:,} steps.")
-        elif self.run is not None and self.run.status in ACTIVE:
-            self.set_status("ready", "")
+    def wait_for_slot(self) -> None:
+        """A run queued before its first step waits in line here; it gets a worker once a slot frees up."""
+        me = threading.current_thread()
+        while True:
+            granted = self.pool.acquire(self, timeout=QUEUE_POLL_SECONDS)
+            with self.lock:
+                if self.waiter is not me:  # paused, stopped, reset or closed meanwhile
+                    if granted and self.worker is None and self.waiter is None:
+                        self.pool.release(self)
+                    return
+                snap = self.snapshot
+                if granted:
+                    self.waiter = None
+                    self.install(replace(snap, status="training", message="Compiling the training step…",
+                                         queue_position=None))
+                    self.start([self.rebuild(), ("play", None, 0)])
+                    return
+                place = self.place()
+                if place != snap.queue_position:
+                    self.install(replace(snap, message=queued_message(self.pool.limit, place), queue_position=place))
 
-    def on_reset(self, arg) -> None:
-        settings, dataset = arg
-        self.on_stop()
-        self.dataset = dataset or self.dataset
-        settings = settings or (self.run.settings if self.run else self.snapshot.settings)
-        self.run = None
-        self.probe_rows = []
-        self.publish(status="starting", message="Preparing the model…", settings=settings, network=None)
-        self.run = _Run(next(self.numbers), settings, self.dataset, self.pool)
-        self.publish()
-
-    def on_probe(self, image) -> None:
-        self.probe_image, self.probe_rows = image, []
-        if self.run is not None:
-            self.add_probe_row()
-            self.publish()
-
-    def on_close(self, reason) -> None:
-        self.close_reason = reason or ""
-        self.closing = True
-        self.want_train, self.pending_steps = False, 0
-        self.pool.release(self)
-        if self.run is not None and self.run.step > 0 and self.run.status not in ENDED:
-            self.end_run("stopped", reason or f"Stopped after {self.run.step:,} steps.")
-
-    # ---- training -----------------------------------------------------------------------------
-    def train_chunk(self) -> None:
-        run = self.run
-        if run.status != "training" or (run.message and run.step):
-            self.set_status("training", "Compiling the training step…" if run.step == 0 else "")
-        # Sized from the call alone, not the per-chunk extras (validation, publishing): those would
-        # otherwise keep the chunk at one batch on a busy server, where every chunk costs more.
-        wanted = 1 if self.pending_steps else max(1, min(MAX_CHUNK, round(run.call_rate * self.chunk_seconds)))
-        if run.step == 0 and not self.pending_steps:
-            wanted = 8  # the first call also traces the graph; keep it short
-        batches = run.plan(wanted)
-        start = time.perf_counter()
-        losses, accuracies = run.train(batches)
-        train_time = time.perf_counter() - start
-        problem = divergence(losses)
-        network = None if problem else run.to_network()
-        if network is not None and not all(np.isfinite(a).all() for a in (network.w1, network.b1,
-                                                                             network.w2, network.b2)):
-            problem, network = "the weights overflowed to infinity", None
-        first = run.step + 1
-        run.step += len(batches)
-        run.samples += batches.size
-        run.cols["step"] += range(first, run.step + 1)
-        run.cols["loss"] += losses.tolist()
-        run.cols["accuracy"] += accuracies.tolist()
-        run.epoch_losses.append(np.stack([losses, accuracies]))
-        run.position += len(batches)
-        if self.pending_steps:
-            self.pending_steps -= 1
-        if problem:
-            self.diverged(run, problem, first - 1)
-            return
-        run.network = network
-        if run.position in run.checkpoints:
-            val_loss, val_acc = evaluation.loss_and_accuracy(network, run.val_x[:VAL_SUBSET], run.val_y[:VAL_SUBSET])
-            run.cols["val_step"].append(run.step)
-            run.cols["val_loss"].append(val_loss)
-            run.cols["val_accuracy"].append(val_acc)
-        if run.position == run.steps_per_epoch:
-            self.end_epoch(run, network)
-        elapsed = time.perf_counter() - start
-        run.seconds += elapsed
-        if first > 1:  # the first call also traces the graph: not a fair rate
-            run.window.append((batches.size, elapsed))
-            rate = len(batches) / max(train_time, 1e-6)
-            run.call_rate = rate if not run.call_rate else 0.5 * run.call_rate + 0.5 * rate
-        else:
-            settle_heap()  # TensorFlow, the model and the traced graph are loaded now: freeze them
-        self.add_probe_row()
-        if run.settings.epochs and run.epochs_done >= run.settings.epochs:
-            self.want_train = False
-            self.end_run("finished", f"Finished {run.epochs_done} epochs.")
-        elif not self.want_train and not self.pending_steps:
+    def cancel_waiting(self) -> None:
+        if self.waiter is not None:
+            self.waiter = None
             self.pool.release(self)
-            self.set_status("paused", "")
-        else:
-            self.publish()
 
-    def end_epoch(self, run: _Run, network: Network) -> None:
-        epoch = np.concatenate(run.epoch_losses, axis=1)
-        val_loss, val_acc = evaluation.loss_and_accuracy(network, run.val_x, run.val_y)
-        run.cols["epoch_step"].append(run.step)
-        run.cols["epoch_loss"].append(float(epoch[0].mean()))
-        run.cols["epoch_accuracy"].append(float(epoch[1].mean()))
-        run.cols["epoch_val_loss"].append(val_loss)
-        run.cols["epoch_val_accuracy"].append(val_acc)
-        run.epoch_losses, run.order, run.position = [], None, 0
-        run.epochs_done += 1
+    def answer(self, seq: int) -> None:
+        done = self.answers.pop(seq, None)
+        if done is not None:
+            done.set()
 
-    def diverged(self, run: _Run, problem: str, good_step: int) -> None:
-        """Stop, and put the last finite weights (from before this chunk) back into the model."""
-        net = run.network
-        run.model.get_layer("hidden").set_weights([net.w1, net.b1])
-        run.model.get_layer("logits").set_weights([net.w2, net.b2])
-        self.want_train, self.pending_steps = False, 0
-        self.end_run("diverged", f"Training diverged at step {run.step:,}: {problem}. The weights from "
-                                 f"step {good_step:,}, before it blew up, are kept. Try a smaller learning rate.")
+    # ---- the worker -------------------------------------------------------------------------
+    def start(self, commands: list) -> None:
+        worker = _Worker(held=list(commands))
+        worker.thread = threading.Thread(target=self.run_worker, args=(worker,), name="nnviz-trainer", daemon=True)
+        self.worker = worker
+        worker.thread.start()
 
-    def end_run(self, status: str, message: str) -> None:
-        run = self.run
-        self.pool.release(self)
-        run.evaluation = evaluation.evaluate(run.network, run.test_x, run.test_y, run.test_positions)
-        run.status, run.message = status, message
-        record = RunRecord(run.run_id, run.name, run.settings, run.dataset.name, run.n, status, message,
-                           run.step, run.seconds, run.history, run.evaluation)
-        self.records = (*self.records, record)
-        self.save(record, run)
-        self.publish()
-
-    def save(self, record: RunRecord, run: _Run) -> None:
-        """Keep the ended run on disk (before publishing, so the Runs page lists it once it shows as
-        ended). A failed save is told in the run's message; it never fails the run."""
-        if self.store is None:
-            return
+    def run_worker(self, worker: _Worker) -> None:
+        """The reader thread: start the process (the first start also starts the forkserver), then
+        serve its messages until its pipe closes."""
         try:
-            with self.pool.build_lock:  # saving builds a Keras model: never alongside a seeded build
-                self.store.save(record, run.network)
-            run.message += " It is saved under Runs & models."
-        except Exception as exc:  # noqa: BLE001 - e.g. a full or read-only disk: training results stay usable
-            LOG.exception("could not save the run")
-            run.message += f" It could not be saved to disk ({type(exc).__name__}: {exc})."[:300]
+            ctx = context()
+            here, there = ctx.Pipe()
+            start = training_worker.Start(self.chunk_seconds, self.pool.limit, self.store, self.probe_image)
+            worker.process = ctx.Process(target=training_worker.main, args=(there, start), name="nnviz-trainer",
+                                         daemon=True)
+            worker.process.start()
+            there.close()  # the worker's end lives in the worker now: its exit must close the pipe
+            with self.lock:
+                worker.conn = here
+                held, worker.held = worker.held, []
+                for command in held:
+                    self.dispatch(command)
+            self.serve(worker)
+        except Exception:  # noqa: BLE001 - e.g. no process could be started; told on the page
+            LOG.exception("training worker failed")
+        finally:
+            self.ended(worker)
 
-    # ---- publishing ----------------------------------------------------------------------------
-    def set_status(self, status: str, message: str) -> None:
-        if self.run is not None:
-            if (self.run.status, self.run.message) == (status, message):
-                return  # nothing new to tell readers
-            self.run.status, self.run.message = status, message
-        self.publish()
+    def serve(self, worker: _Worker) -> None:
+        while True:
+            try:
+                message = worker.conn.recv()
+            except (EOFError, OSError):
+                return
+            kind = message[0]
+            if kind == "snapshot":
+                self.install(message[1])
+            elif kind == "record":
+                with self.lock:
+                    self.records = (*self.records, frozen(message[1]))
+            elif kind == "done":
+                with self.lock:
+                    worker.unanswered.discard(message[1])
+                    self.answer(message[1])
+            elif kind == "acquire":
+                worker.send(("reply", self.pool.acquire(self, message[1])))
+            elif kind == "position":
+                worker.send(("reply", self.place()))
+            elif kind == "release":
+                self.pool.release(self)
+            elif kind == "idle":
+                with self.lock:
+                    if message[1] == worker.sent and not worker.held and not worker.retiring:
+                        worker.retiring = True  # from now on, commands wait for the next worker
+                        worker.send(("cmd", "retire", None, 0))
 
-    def queued_message(self) -> str:
-        position = self.pool.position(self)
-        ahead = "you are next" if position in (None, 1) else f"{position - 1} other runs are ahead of you"
-        return (f"Queued: this server trains at most {self.pool.limit} runs at once, and they are all busy; "
-                f"{ahead}. Training starts by itself when a slot frees up.")
-
-    def add_probe_row(self) -> None:
-        run = self.run
-        if self.probe_image is not None and run is not None and run.network is not None:
-            if not self.probe_rows or self.probe_rows[-1][0] != run.step:
-                self.probe_rows.append((run.step, forward(run.network, self.probe_image).probs))
-
-    def publish(self, **overrides) -> None:
-        """Build a new immutable Snapshot and swap it in with one assignment."""
-        run = self.run
-        if run is None:
-            values = dict(run_id="", name="", settings=self.snapshot.settings, dataset=self.dataset.name,
-                          status=self.snapshot.status, message=self.snapshot.message)
-        else:
-            rate = sum(w[0] for w in run.window) / max(1e-9, sum(w[1] for w in run.window)) if run.window else 0.0
-            target = run.target_samples
-            eta = (max(0, target - run.samples) / rate if rate else None) if target else None
-            probe = None
-            if self.probe_rows and self.probe_image is not None:
-                probe = Probe(self.probe_image, np.array([r[0] for r in self.probe_rows]),
-                              np.array([r[1] for r in self.probe_rows]))
-                for array in (probe.image, probe.step, probe.probs):
-                    array.setflags(write=False)
-            values = dict(run_id=run.run_id, name=run.name, settings=run.settings, dataset=run.dataset.name,
-                          status=run.status, message=run.message, network=run.network, step=run.step,
-                          optimizer_steps=run.optimizer_steps(), steps_per_epoch=run.steps_per_epoch,
-                          samples_seen=run.samples, seconds=run.seconds, samples_per_s=rate,
-                          eta_seconds=0.0 if run.status == "finished" else eta, history=run.history,
-                          probe=probe, evaluation=run.evaluation,
-                          queue_position=self.pool.position(self) if run.status == "queued" else None)
-        values.update(overrides)
-        snapshot = Snapshot(next(self.versions), **values)
+    def ended(self, worker: _Worker) -> None:
+        """The worker's pipe closed: it retired, closed, or died. Tell the page if it died; pass on
+        what it never got."""
+        if worker.conn is not None:  # it started
+            worker.process.join(10)
+            worker.conn.close()
+        with self.lock:
+            self.pool.release(self)
+            snap = self.snapshot
+            if not worker.retiring and snap.status != "closed":
+                if self.closing:
+                    self.install(replace(snap, status="closed", queue_position=None))
+                else:
+                    code = worker.process.exitcode if worker.conn is not None else None
+                    LOG.error("training worker ended unexpectedly (exit code %s)", code)
+                    steps = f"step {snap.step:,}" if snap.step else "the start"
+                    self.install(replace(snap, status="failed", message=CRASHED.format(steps=steps),
+                                         queue_position=None, eta_seconds=None))
+            self.worker = None
+            for seq in worker.unanswered:
+                self.answer(seq)
+            for command in worker.held:
+                self.dispatch(command)
         with self.published_cond:
+            self.published_cond.notify_all()  # wake anyone waiting on a trainer that may now be closed
+
+    # ---- publishing -------------------------------------------------------------------------
+    def install(self, snapshot: Snapshot) -> None:
+        """Make a snapshot the current one (renumbered: versions count across workers)."""
+        frozen(snapshot)
+        with self.published_cond:
+            snapshot = replace(snapshot, version=next(self.versions))
             self.snapshot = snapshot  # the one reference readers follow
             self.published.append(time.monotonic())
             self.published_cond.notify_all()

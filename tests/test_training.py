@@ -1,4 +1,4 @@
-"""The background trainer, for real: TensorFlow trains in its thread while these tests drive it."""
+"""The background trainer, for real: TensorFlow trains in a worker process while these tests drive it."""
 
 import dataclasses
 import gc
@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from nnviz import data, training
+from nnviz.run_store import RunStore
 from nnviz.settings import Settings
 
 TINY = Settings(width=16, train_size=512, epochs=0, batch_size=32, seed=3)  # trains until paused
@@ -32,6 +33,14 @@ def make(sample):
     yield _make
     for trainer in made:
         trainer.close()
+
+
+def worker_ends(trainer):
+    """Wait until the trainer's worker (if any) has ended and its reader thread is gone."""
+    worker = trainer._supervisor.worker
+    if worker is not None:
+        worker.thread.join(30)
+        assert not worker.thread.is_alive() and not worker.process.is_alive()
 
 
 def weights(snap):
@@ -109,17 +118,25 @@ def test_stop_while_nothing_trained_changes_nothing(make):
     assert snap.status == "ready" and snap.step == 0 and trainer.records == ()
 
 
-def test_diverging_run_stops_with_a_message_and_keeps_finite_weights(make):
-    trainer = make(Settings(width=64, train_size=1000, epochs=0, learning_rate=10.0, seed=0))
-    trainer.play()
-    snap = trainer.wait_for(lambda s: s.ended, 120)
+def test_diverging_run_stops_with_a_message_and_keeps_finite_weights(sample, tmp_path):
+    store = RunStore(tmp_path / "runs")
+    trainer = training.Trainer(sample, Settings(width=64, train_size=1000, epochs=0, learning_rate=10.0, seed=0),
+                               training.Pool(1), store=store)
+    try:
+        trainer.play()
+        snap = trainer.wait_for(lambda s: s.ended, 120)
+    finally:
+        trainer.close()
     assert snap.status == "diverged"
     assert "diverged" in snap.message and "smaller learning rate" in snap.message
     assert np.nanmax(snap.history.loss) > training.DIVERGED_LOSS
     assert all(np.isfinite(a).all() for a in weights(snap))
-    model = trainer._engine.run.model  # the Keras model holds the kept weights too, not the exploded ones
-    assert np.array_equal(model.get_layer("hidden").get_weights()[0], snap.network.w1)
-    assert [r.status for r in trainer.records] == ["diverged"]
+    # The weights kept are those the run stands at: its step (what its label shows) is theirs, and
+    # the message names that same step (issue 13: "weights from step 0 are kept" on a run at step 8).
+    assert f"kept at step {snap.step:,}," in snap.message and snap.step < len(snap.history.step)
+    [saved] = store.list().runs  # the saved model holds the kept weights too, not the exploded ones
+    assert np.array_equal(store.load(saved.run_id)[1].w1, snap.network.w1) and saved.steps == snap.step
+    assert [(r.status, r.steps) for r in trainer.records] == [("diverged", snap.step)]
 
 
 def test_divergence_rule():
@@ -141,7 +158,7 @@ def test_an_exception_is_shown_and_the_trainer_stays_usable(make, sample):
     assert trainer.wait_for(lambda s: s.step > 0, 60).status == "training"
 
 
-def test_the_thread_ends_when_asked_and_records_the_run(make):
+def test_the_worker_ends_when_asked_and_records_the_run(make):
     trainer = make()
     trainer.play()
     trainer.wait_for(lambda s: s.step > 0, 60)
@@ -150,17 +167,17 @@ def test_the_thread_ends_when_asked_and_records_the_run(make):
     assert [(r.status, r.message) for r in trainer.records] == [("stopped", "Closed by the test.")]
 
 
-def test_the_thread_ends_when_its_session_goes(sample):
+def test_the_worker_ends_when_its_session_goes(sample):
     pool = training.Pool(1)
     trainer = training.Trainer(sample, TINY, pool)
-    thread = trainer._engine.thread
     trainer.play()
     trainer.wait_for(lambda s: s.step > 0, 60)
-    assert pool.active_count == 1
+    worker = trainer._supervisor.worker
+    assert pool.active_count == 1 and worker.process.is_alive()
     del trainer  # what dropping a session's state does
     gc.collect()
-    thread.join(30)
-    assert not thread.is_alive() and pool.active_count == 0
+    worker.thread.join(30)
+    assert not worker.thread.is_alive() and not worker.process.is_alive() and pool.active_count == 0
 
 
 def test_a_released_lease_closes_its_trainers_without_keeping_them_alive(make, sample):
@@ -169,15 +186,17 @@ def test_a_released_lease_closes_its_trainers_without_keeping_them_alive(make, s
     lease.watch(trainer)
     trainer.play()
     lease.release()  # what Streamlit does when the tab's session disconnects
-    trainer._engine.thread.join(30)
+    worker_ends(trainer)
     assert trainer.closed and "browser tab was closed" in trainer.snapshot.message
     other = training.Trainer(sample, TINY)
     lease.watch(other)
-    thread = other._engine.thread
+    supervisor = other._supervisor
     del other
     gc.collect()
-    thread.join(30)
-    assert not thread.is_alive()
+    worker = supervisor.worker
+    if worker is not None:
+        worker.thread.join(30)
+    assert supervisor.closed and supervisor.snapshot.status == "closed"
 
 
 def test_the_concurrency_cap_queues_extra_runs(make):
