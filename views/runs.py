@@ -158,7 +158,8 @@ else:
     def label(run_id: str) -> str:
         return labels.get(run_id, str(run_id))
 
-    manage, compare = st.columns([1, 2.1], gap="large")
+    # Keyed "stack…": the columns stack below 1000 px (nnviz/app/screen.py), where the run's column got too narrow.
+    manage, compare = st.container(key="stack_runs").columns([1, 2.1], gap="large")
     with manage, st.container(border=True):
         show(MESSAGE)
         picked = st.session_state.get(PICKED)
@@ -187,7 +188,8 @@ else:
         overlaid = st.session_state.get(OVERLAID, run_store.default_overlay(listing.runs))
         key = widget_key("runs_compare", labels)
         chosen = a.multiselect("Overlay the curves of", ids, default=[i for i in overlaid if i in runs],
-                               format_func=label, key=key, on_change=remember, args=(key, OVERLAID))
+                               format_func=label, key=key, on_change=remember, args=(key, OVERLAID),
+                               wrap=True)  # every chosen run stays in view, also on a phone
         chosen = st.session_state[OVERLAID] = [i for i in chosen if i in runs]  # a deleted run drops out
         metric = b.radio("Show", ["accuracy", "loss"], horizontal=True, key="runs_metric")
         curves = []
@@ -204,7 +206,7 @@ else:
 
 st.subheader("The model in use")
 label, net = ui.active_network()
-left, right = st.columns([1, 1.4], gap="large")
+left, right = st.container(key="stack_runs_model").columns([1, 1.4], gap="large")
 with left:
     st.markdown(f"Every page shows the **{label}** model. Download it, or upload a model of your own.")
     lock = ui.training_pool().build_lock

@@ -119,9 +119,9 @@ def test_saved_runs_are_overlaid(open_page, store, trained):
     [compare] = at.multiselect
     assert len(compare.value) == 2
     assert names_of(overlaid_runs(at)) == {"Other", "Run 1"}
-    assert overlay_spec(at)["layout"]["title"]["text"].startswith("Accuracy: dashed")
+    assert overlay_spec(at)["layout"]["title"]["text"].startswith("Accuracy: ")
     at.radio(key="runs_metric").set_value("loss").run()
-    assert overlay_spec(at)["layout"]["title"]["text"].startswith("Loss: dashed")
+    assert overlay_spec(at)["layout"]["title"]["text"].startswith("Loss: ")
     at.multiselect[0].set_value(compare.value[:1]).run()
     assert names_of(overlaid_runs(at)) == {"Other"}
     at.multiselect[0].set_value([]).run()
