@@ -275,3 +275,15 @@ def test_every_accuracy_says_which_digits_it_is_on(train_page):
     assert "1,000 held-out test digits" in results["Test"]
     assert "all the validation digits" in results["Validation"] and "Validation subset" in results["Validation"]
     assert "100 training digits" in results["Training"] and "dropout on" in results["Training"]
+
+
+def test_a_link_with_many_other_parameters_still_opens_with_its_settings(train_page):
+    """Only the settings' names are read, however many other parameters a link carries (up to
+    Streamlit's limits: it ignores a whole query string of more than 1,000 parameters, logging it on the
+    server only, and past about 128 KB the web server answers 400 Bad Request before any app code
+    runs; nnviz never sees such a link, so it cannot add a message of its own)."""
+    at = train_page(width="32", **{f"p{i}": str(i) for i in range(990)})
+    assert not at.exception and not at.warning
+    assert at.select_slider(key="setting_width").value == 32
+    dropped = train_page(width="32", **{f"p{i}": str(i) for i in range(1000)})  # 1,001 parameters
+    assert not dropped.exception and dropped.select_slider(key="setting_width").value == 128
