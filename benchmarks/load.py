@@ -141,7 +141,8 @@ class Session:
         """The Train page's live status ("training", "queued" or another) and its Step count."""
         texts = self.alerts()
         status = ("queued" if any(t.startswith("Queued:") for t in texts) else
-                  "training" if any(t in ("Training…", "Compiling the training step…") for t in texts) else
+                  "training" if any(t.startswith("Training") or t == "Compiling the training step…"
+                                    for t in texts) else
                   "other")
         return status, int((self.metric("Step") or "0").replace(",", ""))
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import browser, measures, upload_memory  # noqa: E402
+from benchmarks import browser, measures, training_memory, upload_memory  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ TARGETS = {
     "rss_training_mb_w512": Target("MB", "report"),
     "predict_p95_ms_under_load": Target("ms", "report"),
     "upload_peak_mb_at_cap": Target("MB", "<=", 150),
+    "rss_growth_mb_per_training_session": Target("MB", "<=", 1),
 }
 
 
@@ -69,6 +70,8 @@ def benchmarks(quick: bool) -> dict:
         "rss_training_mb_w512": lambda: browser.rss_training_mb_w512(seconds=1.0 if q else 6.0),
         "predict_p95_ms_under_load": lambda: _load(q),
         "upload_peak_mb_at_cap": lambda: upload_memory.upload_peak_mb_at_cap(quick=q),
+        "rss_growth_mb_per_training_session": lambda: training_memory.rss_growth_mb_per_training_session(
+            count=3 if q else 60),
     }
 
 

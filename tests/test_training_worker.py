@@ -139,7 +139,7 @@ from nnviz.settings import Settings
 trainer = training.Trainer(data.load_sample(), Settings(width=16, train_size=512, epochs=0, seed=3))
 trainer.play()
 trainer.wait_for(lambda s: s.step > 0, 120)
-print(trainer._supervisor.worker.process.pid, flush=True)
+print(trainer._supervisor.worker.process.pid, "tensorflow" in sys.modules, flush=True)
 sys.stdin.read()  # until the test kills this process
 """
 
@@ -150,13 +150,45 @@ def test_workers_end_when_their_server_dies():
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
-        worker = int(server.stdout.readline())
+        worker, tensorflow = server.stdout.readline().split()
+        worker = int(worker)
+        assert tensorflow == "False"  # the server itself never loaded TensorFlow to train
         below = descendants(server.pid)  # the worker, the forkserver it was forked from, and its helpers
         assert worker in below
     finally:
         server.kill()
         server.wait()
     assert [pid for pid in below if not gone(pid)] == []
+
+
+def test_the_server_needs_no_guard_against_streamlits_clear_session():
+    """Streamlit calls keras.backend.clear_session() after every script run, resetting Keras's global
+    state under every thread. That broke a trainer thread tracing its model in the server, so
+    train_steps used to replace it with a no-op. Training is in worker processes now; the Keras work
+    left in the server (.keras upload and download, a fresh model for comparison) survives the real
+    clear_session running all the while in another thread, so the replacement is gone."""
+    import keras
+
+    from nnviz import model, model_io
+
+    stop, clears = threading.Event(), []
+
+    def clear_all_the_time():
+        while not stop.is_set():
+            keras.backend.clear_session(free_memory=False)
+            clears.append(1)
+
+    clearer = threading.Thread(target=clear_all_the_time)
+    clearer.start()
+    try:
+        for seed in range(3):
+            net = model.to_network(model.build_model(16, seed=seed))
+            back = model_io.network_from_keras_bytes(model_io.keras_bytes(net))
+            assert np.array_equal(back.w1, net.w1) and np.array_equal(back.b2, net.b2)
+    finally:
+        stop.set()
+        clearer.join()
+    assert clears and keras.backend.clear_session.__module__.startswith("keras")  # the real one ran
 
 
 # ---- the rules ------------------------------------------------------------------------------------
