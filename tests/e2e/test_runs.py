@@ -1,5 +1,7 @@
-"""Saved runs survive a server restart: train in the browser, rename and download the run, stop the
-server, start a new one on the same runs folder, and find the run there and load it."""
+"""Saved runs in the browser: they survive a server restart (train, rename, download, restart, load); runs
+are picked, renamed and deleted by id even when two share a name and a minute; a rename never breaks the page."""
+
+import re
 
 import numpy as np
 import pytest
@@ -52,7 +54,7 @@ def test_a_saved_run_survives_a_server_restart(browser_context, tmp_path):
             page.locator(".st-key-train_play button").wait_for(timeout=90_000)
             harness.wait_for_app(page)
             page.locator(".st-key-train_play button").click()
-            page.get_by_text("Finished 1 epochs.").first.wait_for(timeout=90_000)
+            page.get_by_text(re.compile(r"Finished 1 epochs?\.")).first.wait_for(timeout=90_000)
             [saved] = store.list().runs  # saved on disk as soon as it ended
             assert (saved.name, saved.status, saved.settings.width) == ("Run 1", "finished", 16)
 
@@ -113,5 +115,37 @@ def test_renaming_an_overlaid_run_then_clicking_on_shows_no_error(browser_contex
             legend = page.locator(".js-plotly-plot").first.locator(".legendtext").all_text_contents()
             assert {entry.split(" · ")[0] for entry in legend} == {"Renamed", "Run 1"}
             assert str(trained_runs) not in page.locator("main").inner_text()  # no server path either
+    finally:
+        page.close()
+
+
+def test_two_runs_with_the_same_name_and_minute_are_picked_renamed_and_deleted_by_id(browser_context, tmp_path,
+                                                                                    trained):
+    """Every session's first run is "Run 1": two saved in the same minute used to share one picker label, so
+    the picker could not stay on the second, and Rename and Delete acted on the other one (issue 13 item 1)."""
+    store = RunStore(tmp_path / "runs")
+    narrow, wide = views.twins(store, trained)
+    page = browser_context.new_page()
+    try:
+        with harness.served_app(env={"NNVIZ_RUNS_DIR": str(store.root)}) as url:
+            open_runs_page(page, url)
+            picker = page.get_by_role("combobox", name="Saved run")
+            picker.click()
+            options = page.get_by_role("option").all_inner_texts()
+            assert len(options) == 2 and len(set(options)) == 2 and all(o.startswith("Run 1 · ") for o in options)
+            wide_label = next(o for o in options if o.endswith(wide.rsplit("-", 1)[1][:4]))
+            page.get_by_role("option", name=wide_label).click()
+            harness.wait_for_app(page)
+            assert picker.input_value() == wide_label
+            page.get_by_text("width 24", exact=False).first.wait_for(timeout=30_000)
+            rename(page, "Wide one")
+            assert (store.get(wide).name, store.get(narrow).name) == ("Wide one", "Run 1")
+            assert picker.input_value().startswith("Wide one · ")  # still on the run it showed
+            click(page, "Delete")
+            page.get_by_text("Delete “Wide one” for good?").first.wait_for(timeout=30_000)
+            click(page, "Yes, delete")
+            page.get_by_text("was deleted").first.wait_for(timeout=30_000)
+            assert [r.run_id for r in store.list().runs] == [narrow]
+            assert harness.exceptions_on(page) == []
     finally:
         page.close()
