@@ -17,11 +17,15 @@ TensorFlow again (~4 s idle, 12-15 s on a busy 2-core machine, measured).
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import logging
 import multiprocessing
+import multiprocessing.forkserver
+import sys
 import threading
 import time
+import types
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -40,6 +44,7 @@ CRASHED = ("The training process stopped unexpectedly (it was killed, or the ser
            "so this run ended at {steps}. Press Train to start a new run.")
 
 _context_lock = threading.Lock()
+_main_lock = threading.Lock()
 
 
 def context() -> multiprocessing.context.BaseContext:
@@ -50,6 +55,31 @@ def context() -> multiprocessing.context.BaseContext:
             ctx.set_forkserver_preload(PRELOAD)
             context.preloaded = True
         return ctx
+
+
+@contextlib.contextmanager
+def main_module_hidden():
+    """While a worker starts, hide __main__ from multiprocessing, which would run it again in the worker
+    (so that functions defined there unpickle). In a served app __main__ is the last page script
+    Streamlit ran (it installs each script as __main__), or the `streamlit` command: a worker would
+    run app.py, or import Streamlit (4.6 s and 33 MB per worker, measured). Workers need only
+    nnviz.training_worker.main."""
+    with _main_lock:
+        main = sys.modules["__main__"]
+        stub = types.ModuleType("__main__")
+        sys.modules["__main__"] = stub
+        try:
+            yield
+        finally:
+            if sys.modules.get("__main__") is stub:  # unless a page script installed itself meanwhile
+                sys.modules["__main__"] = main
+
+
+def start_process(ctx, process: multiprocessing.process.BaseProcess) -> None:
+    if ctx.get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()  # the slow part (importing PRELOAD) outside the hiding
+    with main_module_hidden():
+        process.start()
 
 
 @dataclass(eq=False)
@@ -240,7 +270,7 @@ class _Supervisor:
             start = training_worker.Start(self.chunk_seconds, self.pool.limit, self.store, self.probe_image)
             worker.process = ctx.Process(target=training_worker.main, args=(there, start), name="nnviz-trainer",
                                          daemon=True)
-            worker.process.start()
+            start_process(ctx, worker.process)
             there.close()  # the worker's end lives in the worker now: its exit must close the pipe
             with self.lock:
                 worker.conn = here

@@ -144,9 +144,13 @@ sys.stdin.read()  # until the test kills this process
 """
 
 
-def test_workers_end_when_their_server_dies():
-    """No orphans: a server killed outright (no clean-up runs) takes its training processes with it."""
-    server = subprocess.Popen([sys.executable, "-c", SERVER], cwd=ROOT, stdin=subprocess.PIPE,
+def test_workers_end_when_their_server_dies(tmp_path):
+    """No orphans: a server killed outright (no clean-up runs) takes its training processes with it.
+    The server is a script without a __main__ guard: a worker that ran it again (as multiprocessing
+    does with __main__) would fail to start, and its run with it."""
+    script = tmp_path / "server.py"
+    script.write_text(SERVER)
+    server = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
