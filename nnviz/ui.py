@@ -137,7 +137,7 @@ def clear_canvas() -> None:
     digit = st.session_state.get(DIGIT)
     if digit is not None and digit.source == DRAWN:
         st.session_state[DIGIT] = None
-    st.session_state[NOTICE] = ("info", "Draw a digit: the canvas is empty.")
+    st.session_state[NOTICE] = ("info", preprocess.EMPTY_CANVAS)
 
 
 def canvas_clears() -> int:

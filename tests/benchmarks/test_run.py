@@ -12,7 +12,8 @@ import pytest
 from benchmarks import run
 
 IN_PROCESS = ["digit_p95_ms", "default_model_test_acc", "train_speedup_vs_fit", "snapshots_per_s",
-              "playground_val_acc_20s", "layers_page_p95_ms_w512", "weights_page_p95_ms_w512"]
+              "playground_val_acc_20s", "layers_page_p95_ms_w512", "weights_page_p95_ms_w512",
+              "upload_peak_mb_at_cap"]
 
 
 @pytest.mark.parametrize("name", IN_PROCESS)
