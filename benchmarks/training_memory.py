@@ -82,9 +82,13 @@ def private_mb(pid: int) -> tuple[float, float]:
     return int(fields["Rss"]) / 1024, private / 1024
 
 
-def cycle(url: str, query: str = TINY_RUN) -> dict:
-    """One session: Train page, Train, a trained step, disconnect. Returns what it saw while training."""
-    [trainee] = load.start_trainees(url, [query])
+def cycle(url: str, query: str = TINY_RUN, trained: bool = True) -> dict:
+    """One session: Train page, Train, disconnect; with trained, only once the run has trained a step
+    (else as soon as the page says it trains). Returns what it saw while training."""
+    if trained:
+        [trainee] = load.start_trainees(url, [query])
+    else:
+        trainee = load.Trainee(url, query)
     status, step = trainee.status
     live = workers(url.pid)
     worker_mb = [private_mb(p) for p in live]
@@ -93,7 +97,7 @@ def cycle(url: str, query: str = TINY_RUN) -> dict:
             "worker_mb": worker_mb}
 
 
-def cycles(url, count: int, warm_up: int = 2) -> dict:
+def cycles(url, count: int, warm_up: int = 2, trained: bool = True) -> dict:
     """Run warm_up cycles, then `count` measured ones; each cycle's worker and thread must end before
     the next starts (with a cap of one run, a trainer outliving its session would keep the next queued)."""
     pid = url.pid
@@ -105,7 +109,7 @@ def cycles(url, count: int, warm_up: int = 2) -> dict:
     threads, rss = server_status(pid)
     seen_all, start = [], time.monotonic()
     for _ in range(count):
-        seen = cycle(url)
+        seen = cycle(url, trained=trained)
         seen["left"] = wait_gone(seen["workers"])
         seen["threads_after"] = threads_settle(pid, threads)
         seen_all.append(seen)

@@ -196,17 +196,16 @@ class _Supervisor:
             self.start([(name, (settings, arg[1]), seq)])
             return
         elif name == "play" and untrained and self.waiter is None:
-            if self.pool.acquire(self):
+            if self.pool.acquire(self):  # answered now: the page need not wait while a worker rebuilds the run
                 self.install(replace(snap, status="training", message="Compiling the training step…"))
-                self.start([self.rebuild(), (name, arg, seq)])
-                return
-            self.install(replace(snap, status="queued", message=queued_message(self.pool.limit, self.place()),
-                                 queue_position=self.place()))
-            self.waiter = threading.Thread(target=self.wait_for_slot, name="nnviz-queued", daemon=True)
-            self.waiter.start()
+                self.start([self.rebuild(), (name, arg, 0)])
+            else:  # waits in line here, with no process until a slot frees up
+                self.install(replace(snap, status="queued", message=queued_message(self.pool.limit, self.place()),
+                                     queue_position=self.place()))
+                self.waiter = threading.Thread(target=self.wait_for_slot, name="nnviz-queued", daemon=True)
+                self.waiter.start()
         elif name == "step" and untrained and self.waiter is None:
-            self.start([self.rebuild(), (name, arg, seq)])
-            return
+            self.start([self.rebuild(), (name, arg, 0)])
         elif name in ("pause", "stop") and self.waiter is not None:
             self.cancel_waiting()
             self.install(replace(snap, status="ready", message="", queue_position=None))

@@ -69,6 +69,15 @@ class Start:
     probe: np.ndarray | None = None
 
 
+def niceness(environ=os.environ) -> int:
+    """How much lower than the server's a worker's priority is: env NNVIZ_WORKER_NICENESS (0-19), else
+    NICENESS. 0 suits a machine that only trains (or a test sharing its cores with unrelated work)."""
+    try:
+        return min(19, max(0, int(environ.get("NNVIZ_WORKER_NICENESS", NICENESS))))
+    except ValueError:
+        return NICENESS
+
+
 def dataset_ref(dataset: Dataset) -> Dataset | str:
     """How to send a dataset to a worker: the bundled sample and full MNIST by name, anything else whole."""
     return dataset.name if dataset.name in LOADERS else dataset
@@ -81,7 +90,7 @@ def load_dataset(ref: Dataset | str) -> Dataset:
 def main(conn, start: Start) -> None:
     """The worker process's entry point."""
     with contextlib.suppress(OSError):
-        os.nice(NICENESS)
+        os.nice(niceness())
     engine = _Engine(conn, start)
     try:
         engine.main()

@@ -11,7 +11,7 @@ import threading
 import numpy as np
 import pytest
 
-from nnviz import data, training
+from nnviz import data, training, training_worker
 from nnviz.settings import Settings
 from tests.conftest import ROOT
 
@@ -94,6 +94,9 @@ def test_a_trainer_keeps_a_process_only_while_its_run_needs_one(sample):
         snap = trainer.wait_for(lambda s: s.step == 1 and s.status == "paused", 120)
         worker = worker_of(trainer)  # rebuilt from the seed for its first step, and kept while paused
         assert worker.process.is_alive() and snap.history.loss.size == 1
+        # It yields the cores to the server's pages: a lower priority (higher niceness) than this process.
+        here, there = os.getpriority(os.PRIO_PROCESS, 0), os.getpriority(os.PRIO_PROCESS, worker.process.pid)
+        assert there == min(19, here + training_worker.niceness())
         assert not np.array_equal(snap.network.w1, first)
         stopped = trainer.stop()
         assert stopped.message == "Stopped by you after 1 step."  # not "1 steps"
@@ -133,7 +136,7 @@ def test_a_run_queued_before_its_first_step_waits_without_a_process(sample):
 
 SERVER = """
 import sys
-from nnviz import data, training
+from nnviz import data, training, training_worker
 from nnviz.settings import Settings
 
 trainer = training.Trainer(data.load_sample(), Settings(width=16, train_size=512, epochs=0, seed=3))
@@ -219,6 +222,13 @@ def test_a_run_that_stopped_learning_is_told_why():
     assert stalled(1252, [2.0, 1.5, 1.2, 1.0, 0.9], [0.6] * 5) is None
     assert stalled(50, [195.0], [0.1]) is None   # fewer than JUDGE_AFTER_STEPS steps
     assert stalled(500, [], []) is None          # no full epoch yet
+
+
+def test_worker_niceness_comes_from_the_environment():
+    assert training_worker.niceness({}) == training_worker.NICENESS == 10
+    assert training_worker.niceness({"NNVIZ_WORKER_NICENESS": "0"}) == 0
+    assert training_worker.niceness({"NNVIZ_WORKER_NICENESS": "40"}) == 19
+    assert training_worker.niceness({"NNVIZ_WORKER_NICENESS": "low"}) == 10
 
 
 def test_plural_and_queue_messages():
