@@ -55,7 +55,9 @@ ui.sync_url(chosen)
 
 trainer = ui.trainer(chosen, ds)
 snap = trainer.snapshot
-shown_runs = len(trainer.records)  # the live view reruns the page when this changes (a run ended)
+# The live views rerun the whole page when either changes: a run ended (new results), or training
+# started or stopped (they must poll, or stop polling: an idle poll can swallow a button click).
+shown_runs, interval = len(trainer.records), ui.live_interval()
 changed = snap.in_progress and snap.settings != chosen
 
 with live:
@@ -81,7 +83,7 @@ with live:
     if answer:
         {"info": st.info, "warning": st.warning, "success": st.success}[answer[0]](answer[1])
 
-    @st.fragment(run_every=ui.live_interval())
+    @st.fragment(run_every=interval)
     def live_curves():
         snap = trainer.snapshot
         alert, icon = STATUS.get(snap.status, (st.info, None))
@@ -100,10 +102,10 @@ with live:
         # Stable keys: the browser updates these charts in place instead of rebuilding them each refresh.
         a.plotly_chart(figures.curves(h, "accuracy"), key="live_accuracy", **CHART)
         b.plotly_chart(figures.curves(h, "loss"), key="live_loss", **CHART)
-        if len(trainer.records) != shown_runs:
-            st.rerun()  # a run ended: refresh the buttons, the sidebar and the results below
+        if len(trainer.records) != shown_runs or ui.live_interval() != interval:
+            st.rerun()
 
-    @st.fragment(run_every=ui.live_interval() and PICTURES_SECONDS)
+    @st.fragment(run_every=interval and PICTURES_SECONDS)
     def live_pictures():  # heavier pictures, refreshed less often than the curves
         snap = trainer.snapshot
         digit = ui.current_digit()
