@@ -89,7 +89,7 @@ with live:
         alert, icon = STATUS.get(snap.status, (st.info, None))
         alert(snap.message or IDLE_TEXT.get(snap.status, snap.status), icon=icon)
         s, h = snap.settings, snap.history
-        m = st.columns(5)
+        m = st.columns([1, 1, 1, 1, 1.5])  # room for "Validation subset" on a tablet
         m[0].metric(f"Epoch (of {s.epochs})" if s.epochs else "Epoch", f"{snap.epoch:.1f}")
         m[1].metric("Step", f"{snap.step:,}", help="Batches trained so far: one weight update each.")
         m[2].metric("Samples/s", f"{snap.samples_per_s:,.0f}" if snap.samples_per_s else "–")
@@ -189,7 +189,7 @@ else:
     metric = b.radio("Show", ["accuracy", "loss"], horizontal=True, key="compare_metric")
     if chosen_runs:
         st.plotly_chart(figures.overlay([(r.name, r.history) for r in chosen_runs], metric), **CHART)
-        st.plotly_chart(figures.gaps([(r.label, r.final()["train_accuracy"], r.final()["val_accuracy"])
+        st.plotly_chart(figures.gaps([(r.name, r.final()["train_accuracy"], r.final()["val_accuracy"])
                                       for r in chosen_runs]), **CHART)
         st.caption("Training accuracy is the mean over each run's last epoch on its own training digits (with "
                    "dropout on); validation is on all the validation digits after that epoch. A run that never "

@@ -99,16 +99,14 @@ def curves(history: History, metric: str = "loss", title: str = "", height: int 
     if not len(history.step):
         fig.add_annotation(text="Press <b>Train</b> or <b>Step</b>: the curves start here.", showarrow=False,
                            x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=14, color=common.PALETTE["neutral"]))
-    # The legend sits inside the plot, in the corner the curves leave empty (accuracy rises, loss falls).
-    corner = dict(y=0.04, yanchor="bottom") if metric == "accuracy" else dict(y=0.96, yanchor="top")
+    # The legend sits above the plot, one row when there is room: inside, on a narrow screen, it hid the curves.
     return common.style(fig, height, title=title or None, hovermode="closest",
-                        legend=dict(x=0.98, xanchor="right", bgcolor="rgba(14,17,23,0.75)", font=dict(size=13),
-                                    **corner))
+                        legend=dict(orientation="h", x=0, y=1.02, xanchor="left", yanchor="bottom", font=dict(size=13)))
 
 
 TRAINING_NAME = "training digits"
 SUBSET_NAME = "validation subset"
-FULL_NAME = "all validation digits (end of each epoch)"
+FULL_NAME = "all validation digits, per epoch"
 
 
 def overlay(runs: Sequence[tuple[str, History]], metric: str = "accuracy", height: int = 420) -> go.Figure:
@@ -147,13 +145,17 @@ def gaps(runs: Sequence[tuple[str, float, float]], height: int = 260) -> go.Figu
     """Each run's overfitting gap: training accuracy minus validation accuracy, in points, as a bar
     labelled with both numbers. runs: (name, training accuracy, validation accuracy)."""
     names = [name for name, _, _ in runs]
+    if len(set(names)) < len(names):  # one bar each, even for two runs of the same name (two sessions' "Run 1")
+        names = [f"{name} ({i + 1})" for i, name in enumerate(names)]
     measured = [np.isfinite(t) and np.isfinite(v) for _, t, v in runs]
     gap = [(t - v) * 100 if ok else 0.0 for (_, t, v), ok in zip(runs, measured, strict=True)]
-    text = [f"{g:+.1f} points: training {t:.1%}, validation {v:.1%}" if ok else "no full epoch yet"
+    text = [f"{g:+.1f} points ({t:.0%} − {v:.0%})" if ok else "no full epoch yet"
             for g, (_, t, v), ok in zip(gap, runs, measured, strict=True)]
     fig = go.Figure(go.Bar(x=gap, y=names, orientation="h", text=text, textposition="outside",
                            marker_color=common.PALETTE["neutral"], cliponaxis=False,
-                           hovertemplate="%{y}: gap %{x:+.1f} points<extra></extra>"))
+                           customdata=[[t, v] for _, t, v in runs],
+                           hovertemplate="%{y}<br>training %{customdata[0]:.1%} − validation %{customdata[1]:.1%}"
+                                         " = %{x:+.1f} points<extra></extra>"))
     fig.update_xaxes(title="training − validation accuracy (percentage points)", zeroline=True,
                      range=[min(0.0, *gap) - 1, max(5.0, *gap) * 1.9])  # room for the labels outside the bars
     fig.update_yaxes(autorange="reversed", type="category")
@@ -189,7 +191,7 @@ def probe(steps: np.ndarray, probs: np.ndarray, steps_per_epoch: int, label: int
                                xshift=6, font=dict(color=colour, size=16))
     fig.update_yaxes(title="probability", tickformat=".0%", range=[0, 1.05])
     fig.update_xaxes(title="epoch", rangemode="tozero")
-    common.style(fig, height, title="Your digit: the network's answer over time", hovermode="closest")
+    common.style(fig, height, title="Your digit, answered as it learns", hovermode="closest")
     return fig.update_layout(margin=dict(r=34))  # room for the digit labels at the lines' ends
 
 

@@ -31,8 +31,7 @@ def test_curves_show_training_and_validation_on_an_epoch_axis():
     h = history()
     fig = figures.curves(h, "loss")
     names = [t.name for t in fig.data]
-    assert names == ["training, each batch", "training digits", "validation subset",
-                     "all validation digits (end of each epoch)"]
+    assert names == ["training, each batch", "training digits", "validation subset", "all validation digits, per epoch"]
     assert [t.line.color if t.mode != "markers" else t.marker.color for t in fig.data] == [
         PALETTE["training"], PALETTE["training"], PALETTE["validation"], PALETTE["validation"]]
     raw, smooth, val, full = fig.data
@@ -125,7 +124,7 @@ def test_gaps_label_each_runs_training_minus_validation_gap():
     bars = fig.data[0]
     assert list(bars.y) == ["Run 1: dropout 0", "Run 2: dropout 0.8", "Run 3: stopped early"]
     assert np.allclose(bars.x, [14.3, 9.9, 0.0])
-    assert bars.text[0] == "+14.3 points: training 100.0%, validation 85.7%"
+    assert bars.text[0] == "+14.3 points (100% − 86%)" and list(bars.customdata[1]) == [0.963, 0.864]
     assert bars.text[2] == "no full epoch yet"
     assert "training − validation" in fig.layout.xaxis.title.text
 
@@ -146,3 +145,8 @@ def test_probe_colours_the_true_digit_green_and_a_wrong_favourite_yellow(label, 
 def test_confusion_mistakes_take_the_colour_of_a_wrong_answer():
     fig = figures.confusion(np.diag(np.full(10, 5)))
     assert fig.data[0].colorscale[-1][1] == PALETTE["wrong"]
+
+
+def test_gaps_keep_one_bar_per_run_when_names_repeat():
+    fig = figures.gaps([("Run 1", 1.0, 0.9), ("Run 1", 0.95, 0.9)])
+    assert len(set(fig.data[0].y)) == 2
