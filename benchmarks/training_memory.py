@@ -117,6 +117,7 @@ def cycles(url, count: int, warm_up: int = 2, trained: bool = True) -> dict:
     threads_after, rss_after = server_status(pid)
     return {"rss_before": rss, "rss_after": rss_after, "threads_before": threads, "threads_after": threads_after,
             "helpers": helpers, "helpers_after": children(pid), "workers_after": workers(pid),
+            "helper_mb": [private_mb(p) for p in helpers],
             "cycles": seen_all, "seconds": seconds}
 
 
@@ -136,5 +137,6 @@ def rss_growth_mb_per_training_session(count: int = 60) -> dict:
         f"{result['rss_before']:.0f} → {result['rss_after']:.0f} MB over {count} sessions in "
         f"{result['seconds']:.0f} s; threads {result['threads_before']} → {result['threads_after']}, "
         f"{left} worker processes left behind; per training worker "
-        f"{rss_w[len(rss_w) // 2]:.0f} MB resident, {private_w[len(private_w) // 2]:.0f} MB private (medians)"
+        f"{rss_w[len(rss_w) // 2]:.0f} MB resident, {private_w[len(private_w) // 2]:.0f} MB private (medians); "
+        f"forkserver and resource tracker {', '.join(f'{r:.0f}' for r, _ in result['helper_mb'])} MB resident"
         if workers else "no worker seen")}
