@@ -96,6 +96,9 @@ def hidden_changes(weights_w1: np.ndarray, update_w1: np.ndarray, grads_w1: np.n
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, ticks="")
     fig.update_yaxes(scaleanchor="x", row=1, col=1)
     fig.update_yaxes(range=[27.5, -12], autorange=False, row=1, col=1)  # headroom for the labels
+    # A fixed x range that fits the domain to it: otherwise plotly widens the x range to keep the tiles
+    # square for the width it first drew at, and a chart first drawn narrow kept tiny tiles (seen at 1280 px).
+    fig.update_xaxes(range=[-0.5, weights.shape[1] - 0.5], autorange=False, constrain="domain", row=1, col=1)
     fig.update_yaxes(scaleanchor="x2", row=2, col=1)
     return style(fig, 500)
 

@@ -110,3 +110,12 @@ def test_no_changed_neuron_gives_an_explained_empty_figure():
     zero = np.zeros((784, 4), np.float32)
     fig = figures.hidden_changes(zero, zero, zero, np.array([], int), [])
     assert not fig.data and "no hidden weights" in fig.layout.title.text
+
+
+def test_hidden_changes_pin_the_top_rows_x_range_so_its_tiles_keep_their_size():
+    """The top row's y range is fixed (headroom for labels); without a fixed x range fitted by domain,
+    plotly widened the x range for the width it first drew at, and the tiles stayed tiny (issue 12)."""
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(784, 12))
+    fig = figures.hidden_changes(w, w * 1e-3, w, np.arange(8), ["reinforced"] * 8)
+    assert list(fig.layout.xaxis.range) == [-0.5, 8 * figures.GRID - 1.5] and fig.layout.xaxis.constrain == "domain"
