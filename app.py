@@ -4,28 +4,10 @@ The folder is not called pages/: Streamlit treats a pages/ folder as a legacy mu
 until some session has run st.navigation, serves a deep link to a page without this router.
 """
 
-import contextlib
-import logging
-
 import streamlit as st
 
 from nnviz import ui
-
-LOG = logging.getLogger("nnviz.app")
-TROUBLE = ("Sorry, something went wrong here. It was not your doing: the details were written to the server's log. "
-           "Reloading the page, or choosing another page, usually helps.")
-
-
-@contextlib.contextmanager
-def boundary(where):
-    """No traceback or server path ever reaches a user: an unexpected error shows a plain message and goes
-    to the server's log. st.rerun, st.switch_page and st.stop raise BaseExceptions (Streamlit's
-    ScriptControlException), not Exceptions, so they pass through untouched and keep working."""
-    try:
-        yield
-    except Exception:
-        LOG.exception("unexpected error in %s", getattr(where, "title", where))  # a page, or what else failed
-        st.error(TROUBLE, icon=":material/error:")
+from nnviz.app.boundary import boundary
 
 st.set_page_config(page_title="nnviz: see inside a neural network", page_icon=":material/neurology:", layout="wide")
 

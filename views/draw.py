@@ -4,6 +4,7 @@ import streamlit as st
 
 from nnviz import canvas, network, preprocess, ui
 from nnviz.app import digit_pad, screen
+from nnviz.app.boundary import boundary
 from nnviz.figures import common
 
 st.title("Draw a digit")
@@ -68,13 +69,14 @@ def preparation() -> None:
 @st.fragment
 def digit_pad_and_answer() -> None:
     """A stroke reruns only this part of the page: the canvas, the answer and the preparation."""
-    with st.container(key="stack_draw"):
-        left, right = st.columns([1, 1.2], gap="large")
-        with left:
-            inputs()
-        with right:
-            answer()
-    preparation()
+    with boundary("the Draw page's digit pad"):
+        with st.container(key="stack_draw"):
+            left, right = st.columns([1, 1.2], gap="large")
+            with left:
+                inputs()
+            with right:
+                answer()
+        preparation()
 
 
 digit_pad_and_answer()

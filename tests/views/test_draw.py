@@ -56,3 +56,18 @@ def test_random_test_digit_picker_shows_label_and_prediction(open_page):
     assert np.array_equal(digit.image.shape, (28, 28))
     # Issue 12: the picked digit is shown beside its answer, not only below the fold.
     assert "what the network sees" in [shown.caption for image in at.get("image") for shown in image.proto.imgs]
+
+
+def test_an_error_inside_the_digit_pad_shows_a_plain_message(open_page, monkeypatch):
+    """The digit pad is a fragment: a stroke reruns it without app.py's boundary, so it has its own."""
+    from nnviz.app import boundary
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/secret/server/path exploded")
+
+    monkeypatch.setattr(network, "forward", broken)
+    sample = data.load_sample()
+    at = open_page(digit=data.as_float(sample.x_test[3]))
+    assert not at.exception
+    assert [e.value for e in at.error] == [boundary.TROUBLE]
+    assert "/secret" not in str([m.value for m in at.markdown])
