@@ -127,14 +127,17 @@ class Session:
 
     def model_label(self) -> str | None:
         """The sidebar's "Model:" caption: which model this session's pages use."""
-        return next((c.removeprefix("**Model:** ") for c in self.captions() if c.startswith("**Model:**")), None)
+        caption = next((c for c in self.captions() if c.startswith("**Model:**")), None)
+        return None if caption is None else caption.removeprefix("**Model:** ").split(" · **Data:**")[0]
 
     def probabilities(self) -> np.ndarray | None:
-        """The Draw page's 10 probability bars, exactly as sent (plotly packs them as float32)."""
+        """The Draw page's 10 probability bars, exactly as sent."""
         for chart in self.of("plotly_chart"):
-            y = json.loads(chart.plotly_chart.spec)["data"][0]["y"]
-            if isinstance(y, dict) and y.get("dtype") == "f4":
+            y = json.loads(chart.plotly_chart.spec)["data"][0].get("y")
+            if isinstance(y, dict) and y.get("dtype") == "f4":  # packed by plotly's validation
                 return np.frombuffer(base64.b64decode(y["bdata"]), "<f4")
+            if isinstance(y, list) and len(y) == 10 and "probability" in str(chart.plotly_chart.spec):
+                return np.array(y, np.float64)  # built as a plain dict (figures.common.probability_bars)
         return None
 
     def training_status(self) -> tuple[str, int]:

@@ -158,6 +158,12 @@ class _Supervisor:
         worker = self.worker
         if worker is None:
             return self.apply_here(command)
+        snap = self.snapshot
+        if command[0] == "play" and not self.closing and not snap.ended and snap.status != "closed":
+            # First come, first served by the time Train was pressed, not by when a (still starting)
+            # worker gets to it: take the slot, or a place in line, now. The worker's own request
+            # then finds it held, or keeps that place.
+            self.pool.acquire(self)
         if worker.conn is None or worker.retiring:
             return worker.held.append(command)
         self.send(worker, command)

@@ -115,9 +115,10 @@ class _Slot:
         return self.held
 
     def release(self, _owner) -> None:
-        if self.held:
-            self.held = False
-            self.engine.send(("release",))
+        # Always told: the server may hold a slot for this run that the worker never asked for (taken
+        # when Train was pressed, to keep first come, first served).
+        self.held = False
+        self.engine.send(("release",))
 
     def position(self, _owner) -> int | None:
         return None if self.held else self.engine.ask(("position",))

@@ -77,11 +77,12 @@ def test_twenty_drawing_sessions_stay_isolated_while_three_train_under_the_cap(s
         assert [t.status[1] > step for t, step in zip(trainees, steps)] == [True, True, False]
 
         # Each training session's pages use its own run, and only that.
-        for trainee, width in zip(trainees, WIDTHS):
+        for i, (trainee, width) in enumerate(zip(trainees, WIDTHS)):
             tab = trainee.tab
             tab.run()
             assert tab.model_label().startswith(f"Run 1 you trained (width {width}, training live)")
             tab.goto("")
+            tab.draw(load.drawing(DRAWERS + i, 0))  # the Draw page answers once there is a digit
             assert not tab.exceptions()
             assert any(f"classified by the Run 1 you trained (width {width}," in c for c in tab.captions())
             tab.goto("train")
