@@ -34,6 +34,7 @@ URL_NOTICES = "train_url_notices"  # session key: notices about the link's bad v
 TRAIN_MESSAGE = "train_message"    # session key: (level, text) answering the last Train-page button
 DRAWN = "your drawing"   # the source name of a digit drawn on the canvas
 EXPERIMENT = "train_experiment"    # session key: the settings of the experiment's runs still to start
+AWAITED_STEP = "train_awaited_step"  # session key: the step count a Step click is still waiting to see pass
 POLL_SECONDS = 0.4       # how often live views refresh while training (≥ 2 updates a second)
 
 
@@ -370,10 +371,23 @@ def runs() -> list[RunRecord]:
 
 
 def live_interval() -> float | None:
-    """For any page's @st.fragment(run_every=…): refresh while this session trains, else never."""
+    """For any page's @st.fragment(run_every=…): refresh while this session trains, or while a Step it
+    asked for has not shown yet (a worker may still be preparing the run), else never."""
     current = st.session_state.get(TRAINER)
-    busy = current is not None and (current.snapshot.active or current.snapshot.status == "starting")
-    return POLL_SECONDS if busy else None
+    if current is None:
+        return None
+    snap = current.snapshot
+    return POLL_SECONDS if snap.active or snap.status == "starting" or step_pending() else None
+
+
+def step_pending() -> bool:
+    """True while a Step this session asked for has not shown in its trainer's snapshot yet."""
+    current = st.session_state.get(TRAINER)
+    if current is None:
+        return False
+    snap = current.snapshot
+    asked = st.session_state.get(AWAITED_STEP) == snap.step
+    return asked and not snap.ended and snap.status not in ("failed", "closed")
 
 
 def say(level: str, text: str) -> None:
@@ -427,6 +441,7 @@ def train_command(action: str, chosen: settings.Settings, ds: data.Dataset) -> N
             return say("warning", "Your settings changed: start a new run, or undo the changes, first.")
         if fresh:
             t.reset(chosen, ds)
+        st.session_state[AWAITED_STEP] = t.snapshot.step if action == "step" else None
         t.play() if action == "play" else t.step()
         use_training_run()
     elif action == "pause":

@@ -75,7 +75,8 @@ with controls:
     b3.button("Keep", icon=":material/check:", on_click=keep, disabled=lesson.steps == 0, width="stretch",
               help="Make the taught model the one every page uses.")
 if kept := st.session_state.pop(KEPT, None):
-    st.success(f"Kept: every page now uses the model taught for {settings.count(kept, 'step')} on your digit.", icon=":material/check:")
+    st.success(f"Kept: every page now uses the model taught for {settings.count(kept, 'step')} on your digit.",
+               icon=":material/check:")
 if lesson.steps == 0 and lesson.learned:
     st.info(f"The network already reads this digit as {label}, so a step changes little. It is most striking on "
             "a digit it gets wrong: draw a sloppy one on the Draw page, or pick another label.",

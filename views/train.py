@@ -87,7 +87,10 @@ with live:
     def live_curves():
         snap = trainer.snapshot
         alert, icon = STATUS.get(snap.status, (st.info, None))
-        alert(snap.message or IDLE_TEXT.get(snap.status, snap.status), icon=icon)
+        if ui.step_pending() and not snap.message:
+            st.info("Preparing the run for its first step…", icon=":material/hourglass_top:")
+        else:
+            alert(snap.message or IDLE_TEXT.get(snap.status, snap.status), icon=icon)
         s, h = snap.settings, snap.history
         m = st.columns([1, 1, 1, 1, 1.5])  # room for "Validation subset" on a tablet
         m[0].metric(f"Epoch (of {s.epochs})" if s.epochs else "Epoch", f"{snap.epoch:.1f}")
@@ -137,8 +140,8 @@ else:
     m[0].metric("Test", f"{ev.accuracy:.1%}",
                 help=f"On {ev.labels.size:,} held-out test digits, used for nothing else: the fair score.")
     m[1].metric("Validation", percent(final["val_accuracy"]),
-                help="On all the validation digits, after the last full epoch. The live “Validation subset” "
-                     f"used the first {training.VAL_SUBSET:,} of them, several times per epoch, so it differs a little.")
+                help="On all the validation digits, after the last full epoch. The live “Validation subset” used "
+                     f"the first {training.VAL_SUBSET:,} of them, several times per epoch, so it differs a little.")
     m[2].metric("Training", percent(final["train_accuracy"]),
                 help=f"On its own {run.train_size:,} training digits: the mean over the last epoch's batches, "
                      "with dropout on.")

@@ -197,7 +197,7 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
         x=np.full(10, x_out), y=y_digit, mode="markers+text", text=DIGITS, textposition="middle right",
         textfont=dict(size=16), customdata=np.stack([acts.logits, acts.probs], -1), showlegend=False,
         marker=dict(size=22, color=acts.probs, colorscale="Reds", cmin=0, cmax=1,
-                    line=dict(color=[common.PALETTE["focus"] if d == predicted else common.PALETTE["neutral"] for d in range(10)],
+                    line=dict(color=[common.PALETTE["focus" if d == predicted else "neutral"] for d in range(10)],
                               width=2)),
         hovertemplate="digit %{text}<br>logit %{customdata[0]:.4f}<br>probability %{customdata[1]:.4f}"
                       "<extra></extra>"))

@@ -98,7 +98,8 @@ def curves(history: History, metric: str = "loss", title: str = "", height: int 
     _axes(fig, metric, top)
     if not len(history.step):
         fig.add_annotation(text="Press <b>Train</b> or <b>Step</b>: the curves start here.", showarrow=False,
-                           x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=14, color=common.PALETTE["neutral"]))
+                           x=0.5, y=0.5, xref="paper", yref="paper",
+                           font=dict(size=14, color=common.PALETTE["neutral"]))
     # The legend sits above the plot, one row when there is room: inside, on a narrow screen, it hid the curves.
     return common.style(fig, height, title=title or None, hovermode="closest",
                         legend=dict(orientation="h", x=0, y=1.02, xanchor="left", yanchor="bottom", font=dict(size=13)))
@@ -197,9 +198,9 @@ def probe(steps: np.ndarray, probs: np.ndarray, steps_per_epoch: int, label: int
 
 def confusion(matrix: np.ndarray, height: int = 440) -> go.Figure:
     """10×10 counts, true digit down, predicted digit across. Correct answers sit on the diagonal (grey);
-    mistakes are yellow (the colour of a wrong answer), brighter the more there are. Each cell is a clickable point; the clicked cell
-    gets an outline from plotly's own selection style, so the figure itself never changes on a click
-    (a changed figure would reset the chart and lose the click)."""
+    mistakes are yellow (the colour of a wrong answer), brighter the more there are. Each cell is a
+    clickable point; the clicked cell gets an outline from plotly's own selection style, so the figure
+    itself never changes on a click (a changed figure would reset the chart and lose the click)."""
     matrix = np.asarray(matrix)
     totals = np.maximum(matrix.sum(axis=1, keepdims=True), 1)
     off = matrix * (1 - np.eye(10, dtype=matrix.dtype))
@@ -208,7 +209,8 @@ def confusion(matrix: np.ndarray, height: int = 440) -> go.Figure:
     rows, cols = np.indices(matrix.shape)
     fig = go.Figure(go.Heatmap(
         z=z, x=list(range(10)), y=list(range(10)), zmin=-1, zmax=1, showscale=False, hoverinfo="skip", xgap=GAP,
-        ygap=GAP, colorscale=[[0, "#3b4252"], [0.4999, "#3b4252"], [0.5, "#262730"], [0.52, "#4a4620"], [1, common.PALETTE["wrong"]]],
+        ygap=GAP, colorscale=[[0, "#3b4252"], [0.4999, "#3b4252"], [0.5, "#262730"], [0.52, "#4a4620"],
+                              [1, common.PALETTE["wrong"]]],
         text=matrix, texttemplate="%{text}", textfont=dict(size=14)))
     share = matrix / totals
     fig.add_trace(go.Scatter(

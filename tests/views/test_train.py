@@ -287,3 +287,14 @@ def test_a_link_with_many_other_parameters_still_opens_with_its_settings(train_p
     assert at.select_slider(key="setting_width").value == 32
     dropped = train_page(width="32", **{f"p{i}": str(i) for i in range(1000)})  # 1,001 parameters
     assert not dropped.exception and dropped.select_slider(key="setting_width").value == 128
+
+
+def test_a_step_that_has_not_shown_yet_keeps_the_page_refreshing(train_page, monkeypatch):
+    """A Step on an untrained run may be answered before a worker has trained it: the live view must
+    keep polling (and say so) until the step shows, or the page would sit at step 0."""
+    at = train_page(**TINY)
+    trainer(at).wait_for(lambda s: s.status == "ready", 60)
+    monkeypatch.setattr(type(trainer(at)), "step", lambda self, wait=5.0: self.snapshot)  # still preparing
+    click(at, "train_step")
+    assert any("Preparing the run for its first step" in t for t in texts(at.info))
+    assert ui.AWAITED_STEP in at.session_state and at.session_state[ui.AWAITED_STEP] == trainer(at).snapshot.step
