@@ -97,7 +97,7 @@ def curves(history: History, metric: str = "loss", title: str = "", height: int 
     top = _loss_top(smoothed, val) if metric == "loss" else _accuracy_bottom(smoothed, val)
     _axes(fig, metric, top)
     if not len(history.step):
-        fig.add_annotation(text="Press <b>Train</b> or <b>Step</b>: the curves start here.", showarrow=False,
+        fig.add_annotation(text="Press <b>Train</b> or <b>Step</b>:<br>the curves start here.", showarrow=False,
                            x=0.5, y=0.5, xref="paper", yref="paper",
                            font=dict(size=14, color=common.PALETTE["neutral"]))
     # The legend sits above the plot, one row when there is room: inside, on a narrow screen, it hid the curves.
