@@ -44,7 +44,7 @@ st.caption(f"**{digit.source}** through the {label} model.")
 st.plotly_chart(layers.flow(view, net.activation), config=NO_BAR)
 if training:
     kept = int(mask.sum())
-    st.markdown(f"This mask dropped **{sparse.width - kept}** of {sparse.width} neurons (red). The {kept} survivors "
+    st.markdown(f"This mask dropped **{sparse.width - kept}** of {sparse.width} neurons (purple). The {kept} survivors "
                 f"are multiplied by 1/(1 − {net.dropout:g}) = **{1 / (1 - net.dropout):.3g}**, so the next layer "
                 f"gets the same total on average. Answer: **{view.inference.prediction}** without dropout, "
                 f"**{acts.prediction}** with this mask.")

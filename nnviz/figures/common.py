@@ -21,6 +21,7 @@ PALETTE = MappingProxyType({
     "neutral": "#8892a6",     # grey: everything else, and "before"
     "positive": "#D55E00",    # red: raises, grows (as the red end of DIVERGING)
     "negative": "#0072B2",    # blue: lowers, shrinks (as the blue end of DIVERGING)
+    "dropped": "#6A3D9A",     # dark purple: switched off by a training-mode dropout mask
 })
 INK = "Greys_r"                 # white ink on black, as the canvas and MNIST show digits
 DIVERGING = "RdBu_r"            # red positive, blue negative, white at 0
@@ -55,7 +56,7 @@ def probability_bars(probs: np.ndarray, highlight: int | None = None, title: str
     highlight = int(np.argmax(probs)) if highlight is None else highlight
     probs = np.asarray(probs, np.float64)
     bar = dict(type="bar", x=[str(d) for d in range(10)], y=probs.tolist(),
-               marker=dict(color=["#ff4b4b" if d == highlight else "#8892a6" for d in range(10)]),
+               marker=dict(color=[PALETTE["focus"] if d == highlight else PALETTE["neutral"] for d in range(10)]),
                text=[f"{p:.0%}" if p >= 0.01 else "" for p in probs], textposition="outside",
                hovertemplate="digit %{x}: probability %{y:.4f}<extra></extra>")
     layout = dict(height=300, margin=dict(l=10, r=10, t=36, b=10), font=FONT, title=dict(text=title),

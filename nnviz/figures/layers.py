@@ -11,7 +11,7 @@ from nnviz.network import Network
 
 ACTIVE = "Viridis"    # hidden outputs > 0: dark purple (small) to yellow (large)
 SILENT = "#9aa0ab"    # exactly 0: flat grey, unmistakable against Viridis
-DROPPED = "#ff4b4b"   # zeroed by a training-mode dropout mask
+DROPPED = common.PALETTE["dropped"]  # zeroed by a training-mode dropout mask
 POSITIVE, NEGATIVE = common.PALETTE["positive"], common.PALETTE["negative"]  # push up, push down (as DIVERGING)
 DIGITS = [str(d) for d in range(10)]
 
@@ -26,7 +26,7 @@ def _constant(mask: np.ndarray) -> np.ndarray:
 
 
 def _hidden_column(values, z, axes, zmax, dropped=None) -> list[go.Heatmap]:
-    """A vertical strip of hidden units: active ones on Viridis, silent (0) grey, dropped red."""
+    """A vertical strip of hidden units: active ones on Viridis, silent (0) grey, dropped purple."""
     xa, ya = axes
     units = np.arange(values.size)
     silent = values == 0 if dropped is None else (values == 0) & ~dropped

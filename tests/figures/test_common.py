@@ -15,7 +15,8 @@ MACHADO = {
 # Colours a reader must tell apart where they meet: the live chart, Teach's digits, highlighted bars,
 # the weight scale, the confusion matrix's mistakes against its grey diagonal, the probe's lines.
 MUST_DIFFER = [("training", "validation"), ("true", "wrong"), ("focus", "neutral"), ("positive", "negative"),
-               ("wrong", "neutral"), ("true", "focus"), ("wrong", "focus")]
+               ("wrong", "neutral"), ("true", "focus"), ("wrong", "focus"), ("dropped", "neutral"),
+               ("dropped", "positive")]
 MIN_DELTA_E = 20  # CIE76 ΔE in CIELAB; about 2.3 is just noticeable, 20 is "clearly different at a glance"
 
 
