@@ -162,8 +162,12 @@ class _Supervisor:
         if command[0] == "play" and not self.closing and not snap.ended and snap.status != "closed":
             # First come, first served by the time Train was pressed, not by when a (still starting)
             # worker gets to it: take the slot, or a place in line, now. The worker's own request
-            # then finds it held, or keeps that place.
-            self.pool.acquire(self)
+            # then finds it held, or keeps that place. A run it is still building shows that at once.
+            granted = self.pool.acquire(self)
+            if snap.step == 0 and snap.status in ("starting", "ready") and not worker.retiring:
+                self.install(replace(snap, status="training", message="Compiling the training step…") if granted
+                             else replace(snap, status="queued", message=queued_message(self.pool.limit, self.place()),
+                                          queue_position=self.place()))
         if worker.conn is None or worker.retiring:
             return worker.held.append(command)
         self.send(worker, command)

@@ -354,7 +354,11 @@ class _Engine:
         self.probe_rows = []
         self.publish(status="starting", message="Preparing the model…", settings=settings, network=None)
         self.run = _Run(number, settings, self.dataset, self.pool)
-        self.publish()
+        waiting = self.next_command(block=False)
+        if waiting is not None:
+            self.inbox.appendleft(waiting)
+        if waiting is None or waiting[1] != "play":  # Train, pressed meanwhile, tells the page itself
+            self.publish()
 
     def on_rebuild(self, arg) -> None:
         """Build again a run that never trained (its last worker ended while it waited): the same
