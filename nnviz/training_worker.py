@@ -31,6 +31,7 @@ from nnviz import data, evaluation
 from nnviz.data import Dataset
 from nnviz.network import Network, forward
 from nnviz.run_record import ENDED, History, RunRecord
+from nnviz.run_store import RunStoreError
 from nnviz.settings import Settings
 from nnviz.training_state import (
     ACTIVE,
@@ -498,9 +499,12 @@ class _Engine:
         try:
             self.store.save(record, run.network)
             run.message += " It is saved under Runs & models."
-        except Exception as exc:  # noqa: BLE001 - e.g. a full or read-only disk: training results stay usable
+        except RunStoreError as exc:  # the store's own plain words, without a path
             LOG.exception("could not save the run")
-            run.message += f" It could not be saved to disk ({type(exc).__name__}: {exc})."[:300]
+            run.message += f" It could not be saved: {exc}"[:300]
+        except Exception:  # noqa: BLE001 - e.g. a full disk: training results stay usable; details in the log
+            LOG.exception("could not save the run")
+            run.message += " It could not be saved; the details are in the server's log."
 
     # ---- publishing ----------------------------------------------------------------------------
     def set_status(self, status: str, message: str) -> None:

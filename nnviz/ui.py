@@ -348,7 +348,7 @@ def trainer(chosen: settings.Settings, ds: data.Dataset) -> training.Trainer:
         runs()  # keep the closed trainer's ended runs
         current = None
     if current is None:
-        with st.spinner("Loading TensorFlow…"):
+        with st.spinner("Preparing the model…"):
             current = training.Trainer(ds, chosen, training_pool(), store=saved_runs())
         st.session_state[TRAINER] = current
     session_lease().watch(current)

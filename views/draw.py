@@ -49,9 +49,9 @@ def answer() -> None:
     label, net = ui.active_network()
     acts = network.forward(net, digit.image)
     seen, m1, m2 = st.columns([1, 1, 1], vertical_alignment="center")
-    seen.image(common.pixelated(digit.image, 112), caption="what the network sees", width=112)
-    m1.metric("Prediction", acts.prediction, help="The digit with the highest probability.")
+    m1.metric("Prediction", acts.prediction, help="The digit with the highest probability.")  # the answer first
     m2.metric("Confidence", f"{acts.probs.max():.0%}")
+    seen.image(common.pixelated(digit.image, 112), caption="what the network sees", width=112)
     st.caption(f"Showing **{digit.source}**" + (f" (true label {digit.label})" if digit.label is not None else "")
                + f", classified by the {label} model.")
     st.plotly_chart(common.probability_bars(acts.probs), config={"displayModeBar": False})
