@@ -13,6 +13,10 @@ no path ever comes from user input. A run is staged in a hidden folder and renam
 step; a rename rewrites run.json through a temporary file and os.replace. Hidden folders (staging,
 deleting) are never listed. Listing reads only the small run.json files and never imports TensorFlow.
 
+A RunStore acts for one user (nnviz/access.py): it records them as the owner of the runs it saves, lists
+and reads only the runs they may view, and refuses to rename, delete or share a run that is not theirs,
+whatever a page asks. Default names ("Run 1") are kept unique among each owner's runs.
+
 Several app servers may share one runs folder: every write is atomic, and listing skips a run that
 another server is adding or deleting at that moment instead of reporting it as broken. Errors meant
 for users never name a server path; the path and the system's error go to the log.
@@ -37,7 +41,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nnviz import event_log
+from nnviz import access, event_log
+from nnviz.access import LOCAL, User
 from nnviz.network import Network
 from nnviz.run_record import ENDED, RunRecord
 from nnviz.settings import Settings
@@ -52,6 +57,9 @@ ARRIVING_SECONDS = 60                        # a run folder this young with file
 MODEL, RUN, METRICS = "model.keras", "run.json", "metrics.json"
 NOT_WRITABLE = "The runs folder cannot be written to; ask whoever runs this server."
 GONE = "That run no longer exists: it may have been deleted in another tab."
+NO_RUN = "There is no saved run with that id."
+NOT_YOURS = "Only the person who saved this run can rename, delete or share it."
+DEFAULT_NAME = re.compile(r"Run (\d{1,9})")   # the names trainers give runs: "Run 1", "Run 2"…
 LOG = logging.getLogger("nnviz.runs")
 
 
@@ -79,6 +87,9 @@ class SavedRun:
     seconds: float
     val_accuracy: float          # NaN when the run ended before a full epoch
     test_accuracy: float
+    owner: str | None = None     # the owner's key (access.User.key); None: saved without login
+    owner_name: str = ""         # how the owner is shown to others
+    shared: bool = False         # in the class gallery: everyone may view, overlay, load and download it
 
     @property
     def when(self) -> str:
@@ -205,17 +216,38 @@ class RunStore:
     """The runs folder. Stateless apart from its path, so any number of sessions and trainer threads
     may use their own RunStore on the same folder at once."""
 
-    def __init__(self, root: str | os.PathLike):
-        self.root = Path(root)
+    def __init__(self, root: str | os.PathLike, user: User = LOCAL):
+        self.root, self.user = Path(root), user
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> RunStore:
-        return cls(environ.get(ENV) or DEFAULT_ROOT)
+    def from_env(cls, environ: Mapping[str, str] = os.environ, user: User = LOCAL) -> RunStore:
+        return cls(environ.get(ENV) or DEFAULT_ROOT, user)
 
     def _folder(self, run_id: str) -> Path:
         if not isinstance(run_id, str) or not ID.fullmatch(run_id):
-            raise RunStoreError("There is no saved run with that id.")
+            raise RunStoreError(NO_RUN)
         return self.root / run_id
+
+    def _allowed(self, action: str, run: SavedRun) -> None:
+        """RunStoreError unless this store's user may do action to run. A run they may not even view is
+        reported as missing, so that nobody learns which ids other users' private runs have."""
+        if not access.may(self.user, action, run):
+            raise RunStoreError(NOT_YOURS if access.may(self.user, access.VIEW, run) else NO_RUN)
+
+    def may(self, action: str, run: SavedRun) -> bool:
+        """Whether this store's user may do action (access.ACTIONS) to run: for pages, to offer only that."""
+        return access.may(self.user, action, run)
+
+    def default_name(self, name: str) -> str:
+        """A trainer's default name ("Run 1"), or the next free "Run N" if the owner already has a run of
+        that name: every session numbers its runs from 1, but one user's saved runs never share one."""
+        if not DEFAULT_NAME.fullmatch(name):
+            return name
+        taken = {r.name for r in self.list().runs if r.owner == self.user.key}
+        if name not in taken:
+            return name
+        numbers = [int(m[1]) for m in map(DEFAULT_NAME.fullmatch, taken) if m]
+        return f"Run {max(numbers, default=0) + 1}"
 
     # ---- writing ---------------------------------------------------------------------------------
     def save(self, record: RunRecord, network: Network, name: str | None = None) -> str:
@@ -224,6 +256,7 @@ class RunStore:
         from nnviz import model  # deferred: TensorFlow is only needed to write the .keras file
 
         run_id, now = new_id(), time.time()
+        name = clean_name(name) if name else self.default_name(clean_name(record.name))
         with _writing("save", run_id):
             self.root.mkdir(parents=True, exist_ok=True)
             self._sweep()
@@ -236,7 +269,9 @@ class RunStore:
                 full = record.to_dict()
                 write_atomic(staging / METRICS, _json_bytes({"history": full.pop("history"),
                                                              "evaluation": full.pop("evaluation")}))
-                summary = {"format": FORMAT, "id": run_id, "name": clean_name(name or record.name),
+                summary = {"format": FORMAT, "id": run_id, "name": name,
+                           "owner": self.user.key, "owner_name": self.user.name if self.user.key else "",
+                           "shared": False,
                            "saved_at": dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="microseconds"),
                            "record": full, "epochs": record.epochs,
                            "final": {k: _finite_or_none(v) for k, v in record.final().items()}}
@@ -252,11 +287,20 @@ class RunStore:
 
     def rename(self, run_id: str, name: str) -> SavedRun:
         """Give a run a new display name (sanitised; ValueError if empty). Only run.json changes.
-        RunStoreError if the run is gone or the runs folder cannot be written."""
+        RunStoreError if the run is gone, not this user's, or the runs folder cannot be written."""
+        return self._rewrite(run_id, access.RENAME, name=clean_name(name))
+
+    def share(self, run_id: str, shared: bool) -> SavedRun:
+        """Put a run in the class gallery (or take it out). RunStoreError as rename."""
+        return self._rewrite(run_id, access.SHARE, shared=bool(shared))
+
+    def _rewrite(self, run_id: str, action: str, **changes) -> SavedRun:
+        """Change fields of a run's run.json, atomically, if this store's user may."""
         folder = self._folder(run_id)
         summary = self._summary(folder)
-        summary["name"] = clean_name(name)
-        with _writing("rename", run_id):
+        self._allowed(action, self._saved(summary, run_id))  # the owner never changes, so checking first is safe
+        summary.update(changes)
+        with _writing(action, run_id):
             try:
                 write_atomic(folder / RUN, _json_bytes(summary))
             except FileNotFoundError:
@@ -267,8 +311,14 @@ class RunStore:
 
     def delete(self, run_id: str) -> None:
         """Remove a run. It is first renamed to a hidden folder (one atomic step, so it leaves the list
-        whole), then removed from disk. RunStoreError if it is gone or the runs folder cannot be written."""
+        whole), then removed from disk. RunStoreError if it is gone, not this user's, or the runs folder
+        cannot be written."""
         folder = self._folder(run_id)
+        if not self.user.local:  # the local user may also delete a run whose run.json cannot be read
+            try:
+                self._allowed(access.DELETE, self.get(run_id))
+            except _Missing:
+                raise RunStoreError(GONE) from None
         doomed = self.root / f".deleting-{run_id}-{uuid.uuid4().hex[:6]}"
         with _writing("delete", run_id):
             try:
@@ -304,22 +354,29 @@ class RunStore:
             try:
                 if not (entry / MODEL).is_file():
                     raise _Missing("its model.keras is missing")
-                runs.append(self._saved(self._summary(entry), entry.name))
+                run = self._saved(self._summary(entry), entry.name)
+                if access.may(self.user, access.VIEW, run):
+                    runs.append(run)
             except _Missing as exc:
                 if not _arriving_or_gone(entry):
                     problems.append(f"{entry.name}: {exc}")
             except (OSError, ValueError, KeyError, TypeError, RunStoreError) as exc:
                 problems.append(f"{entry.name}: {_reason(exc)}")
         runs.sort(key=lambda r: (r.saved_at, r.run_id), reverse=True)
-        return Listing(tuple(runs), tuple(problems))
+        # A folder that cannot be read has no owner to go by: only whoever may see every run hears of it.
+        return Listing(tuple(runs), tuple(problems) if self.user.local or self.user.teacher else ())
 
     def get(self, run_id: str) -> SavedRun:
-        return self._saved(self._summary(self._folder(run_id)), run_id)
+        """What the list shows about one run. RunStoreError if it is gone or this user may not view it."""
+        run = self._saved(self._summary(self._folder(run_id)), run_id)
+        self._allowed(access.VIEW, run)
+        return run
 
     def record(self, run_id: str) -> RunRecord:
         """The full RunRecord (curves and test predictions) of a saved run; no TensorFlow needed."""
         folder = self._folder(run_id)
         summary = self._summary(folder)
+        self._allowed(access.VIEW, self._saved(summary, run_id))
         try:
             metrics = json.loads((folder / METRICS).read_bytes())
             return RunRecord.from_dict({**summary["record"], **metrics})
@@ -330,6 +387,7 @@ class RunStore:
 
     def model_bytes(self, run_id: str) -> bytes:
         """The run's .keras file, as saved (for download)."""
+        self.get(run_id)  # only a run this user may view
         try:
             return (self._folder(run_id) / MODEL).read_bytes()
         except FileNotFoundError:
@@ -367,9 +425,13 @@ class RunStore:
         def metric(name: str) -> float:
             value = final.get(name)
             return math.nan if value is None else float(value)
+        owner = summary.get("owner")
+        if owner is not None and not isinstance(owner, str):
+            raise ValueError("its run.json has an invalid owner")
         return SavedRun(run_id, clean_name(summary["name"]), saved_at, Settings(**r["settings"]), str(r["dataset"]),
                         int(r["train_size"]), r["status"], int(r["steps"]), float(summary["epochs"]),
-                        float(r["seconds"]), metric("val_accuracy"), metric("test_accuracy"))
+                        float(r["seconds"]), metric("val_accuracy"), metric("test_accuracy"), owner,
+                        str(summary.get("owner_name") or "")[:60], summary.get("shared") is True)
 
 
 def _arriving_or_gone(folder: Path) -> bool:

@@ -356,8 +356,11 @@ def trainer(chosen: settings.Settings, ds: data.Dataset) -> training.Trainer:
 
 
 def saved_runs() -> RunStore:
-    """The runs folder (env NNVIZ_RUNS_DIR, default ./runs): every ended run is saved there."""
-    return RunStore.from_env()
+    """The runs folder (env NNVIZ_RUNS_DIR, default ./runs) as this session's user may use it: every ended
+    run is saved there as theirs. With login on and nobody signed in, the sign-in screen stops the page."""
+    from nnviz.app import identity
+
+    return RunStore.from_env(user=identity.require_user())
 
 
 def runs() -> list[RunRecord]:

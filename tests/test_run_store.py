@@ -16,12 +16,15 @@ import time
 import numpy as np
 import pytest
 
-from nnviz import data, event_log, run_store, training
+from nnviz import access, data, event_log, run_store, training
+from nnviz.access import LOCAL, User
 from nnviz.run_store import RunStore, RunStoreError
 from nnviz.settings import Settings
 from tests.conftest import ROOT
 
 TINY = Settings(width=16, train_size=500, epochs=2, batch_size=32, seed=4)
+ANN, BOB = User("ann@school.test", "Ann"), User("bob@school.test", "Bob")
+TEACHER = User("teacher@school.test", "Ms Tee", teacher=True)
 
 
 @pytest.fixture(scope="module")
@@ -321,7 +324,7 @@ def test_tensorboard_itself_reads_the_runs(store, trained):
 
 
 def test_the_trainer_saves_every_run_that_ends(tmp_path):
-    store = RunStore(tmp_path / "runs")
+    store = RunStore(tmp_path / "runs", ANN)  # a signed-in user's store, sent to the worker that saves
     trainer = training.Trainer(data.load_sample(), TINY.replace(epochs=0), training.Pool(1), store=store)
     try:
         trainer.wait_for(lambda s: s.status == "ready", 60)
@@ -336,6 +339,8 @@ def test_the_trainer_saves_every_run_that_ends(tmp_path):
     assert (stopped.status, finished.status) == ("stopped", "finished")
     runs = store.list().runs
     assert [(r.name, r.status, r.settings.width) for r in runs] == [("Run 2", "finished", 8), ("Run 1", "stopped", 16)]
+    assert {(r.owner, r.owner_name, r.shared) for r in runs} == {(ANN.key, "Ann", False)}
+    assert RunStore(store.root, BOB).list().runs == ()
     for run, snap in zip(runs, (finished, stopped), strict=True):
         assert np.array_equal(store.load(run.run_id)[1].w1, snap.network.w1)  # the weights it ended with
 
@@ -526,3 +531,120 @@ def test_a_run_is_described_in_plain_words(steps, text):
 def test_the_tensorboard_hint_never_names_a_server_path(tmp_path):
     assert run_store.logdir_hint({}) == "runs"
     assert run_store.logdir_hint({"NNVIZ_RUNS_DIR": str(tmp_path)}) == '"$NNVIZ_RUNS_DIR"'
+
+
+# ---- private runs: owners, the class gallery, teachers (issue 16 part 3) ----------------------------------
+
+class Run:
+    def __init__(self, owner, shared=False):
+        self.owner, self.shared = owner, shared
+
+
+@pytest.mark.parametrize(("user", "run", "allowed"), [
+    (LOCAL, Run(None), set(access.ACTIONS)),              # no login: today's one user does everything
+    (LOCAL, Run(ANN.key), set(access.ACTIONS)),
+    (ANN, Run(ANN.key), set(access.ACTIONS)),              # an owner does everything to their run
+    (ANN, Run(BOB.key), set()),                            # another's private run: nothing, not even seeing it
+    (ANN, Run(BOB.key, shared=True), {access.VIEW}),       # the class gallery: view, overlay, load only
+    (ANN, Run(None), set()),                               # runs saved before login: not a student's
+    (TEACHER, Run(BOB.key), {access.VIEW}),                # teachers see every run but change only their own
+    (TEACHER, Run(None), {access.VIEW}),
+    (TEACHER, Run(TEACHER.key), set(access.ACTIONS)),
+    (User("ANN@school.test"), Run(ANN.key), set()),        # keys are compared exactly (signed_in lower-cases)
+])
+def test_who_may_do_what_to_a_run(user, run, allowed):
+    assert {a for a in access.ACTIONS if access.may(user, a, run)} == allowed
+
+
+def test_an_unknown_action_is_refused():
+    with pytest.raises(ValueError):
+        access.may(ANN, "chmod", Run(ANN.key))
+
+
+def test_a_sign_in_becomes_a_user_keyed_by_email_and_teachers_come_from_the_list():
+    teachers = [" Teacher@School.test "]
+    assert access.signed_in({"email": "Ann@School.test", "name": "Ann", "sub": "1"}, teachers) == ANN
+    assert access.signed_in({"email": "teacher@school.test", "sub": "2"}, teachers).teacher
+    no_email = access.signed_in({"sub": "ann@school.test", "provider": "default"}, teachers)
+    assert no_email.key != ANN.key and not no_email.teacher  # a subject id can never pass for an email
+    with pytest.raises(ValueError):
+        access.signed_in({"name": "Nobody"})
+
+
+@pytest.fixture
+def class_runs(tmp_path, trained):
+    """A runs folder with Ann's private and shared runs, Bob's private run, and one saved without login."""
+    root = tmp_path / "runs"
+    ann, bob = RunStore(root, ANN), RunStore(root, BOB)
+    ids = {"ann": ann.save(*trained), "ann_shared": ann.save(*trained, name="Ann's best"),
+           "bob": bob.save(*trained), "old": RunStore(root).save(*trained, name="Before login")}
+    ann.share(ids["ann_shared"], True)
+    return root, ids
+
+
+def test_each_user_lists_their_own_runs_and_the_shared_ones_and_teachers_all(class_runs):
+    root, ids = class_runs
+
+    def listed(user):
+        return {r.run_id for r in RunStore(root, user).list().runs}
+    assert listed(ANN) == {ids["ann"], ids["ann_shared"]}
+    assert listed(BOB) == {ids["bob"], ids["ann_shared"]}
+    assert listed(TEACHER) == set(ids.values()) == listed(LOCAL)
+    shared = RunStore(root, BOB).get(ids["ann_shared"])
+    assert (shared.owner, shared.owner_name, shared.shared) == (ANN.key, "Ann", True)
+    old = RunStore(root).get(ids["old"])
+    assert (old.owner, old.owner_name, old.shared) == (None, "", False)
+
+
+def test_nobody_renames_deletes_or_shares_another_users_run_whatever_they_ask(class_runs):
+    root, ids = class_runs
+    before = tree(root)
+    bob, teacher = RunStore(root, BOB), RunStore(root, TEACHER)
+    for store, run_id, message in [(bob, ids["ann_shared"], run_store.NOT_YOURS),  # seen, not changed
+                                   (bob, ids["ann"], run_store.NO_RUN),            # not even seen
+                                   (bob, ids["old"], run_store.NO_RUN),
+                                   (teacher, ids["ann"], run_store.NOT_YOURS)]:
+        for method, args in ((store.rename, ("Mine now",)), (store.delete, ()), (store.share, (True,))):
+            with pytest.raises(RunStoreError) as refused:
+                method(run_id, *args)
+            assert str(refused.value) == message
+    for read in (bob.get, bob.record, bob.model_bytes, bob.load):
+        with pytest.raises(RunStoreError, match="no saved run"):
+            read(ids["ann"])  # a private run cannot be read by id either
+    assert tree(root) == before
+    assert bob.load(ids["ann_shared"])[1].w1.shape == (784, 16)  # the gallery's runs load
+
+
+def test_owners_rename_share_unshare_and_delete_their_own_runs(class_runs):
+    root, ids = class_runs
+    ann = RunStore(root, ANN)
+    assert ann.rename(ids["ann"], "Renamed").name == "Renamed"
+    assert ann.share(ids["ann"], True).shared and ids["ann"] in {r.run_id for r in RunStore(root, BOB).list().runs}
+    assert not ann.share(ids["ann"], False).shared
+    assert ids["ann"] not in {r.run_id for r in RunStore(root, BOB).list().runs}
+    ann.delete(ids["ann"])
+    assert {r.run_id for r in RunStore(root).list().runs} == {ids["ann_shared"], ids["bob"], ids["old"]}
+
+
+def test_default_names_are_unique_per_user(tmp_path, trained):
+    ann, bob = RunStore(tmp_path / "runs", ANN), RunStore(tmp_path / "runs", BOB)
+    assert trained[0].name == "Run 1"  # every session's first run
+    saved = [ann.save(*trained), ann.save(*trained), bob.save(*trained), ann.save(*trained)]
+    assert [RunStore(tmp_path / "runs").get(i).name for i in saved] == ["Run 1", "Run 2", "Run 1", "Run 3"]
+    ann.rename(saved[1], "Kept")
+    assert ann.get(ann.save(*trained)).name == "Run 4"  # after the highest "Run N", never a taken name
+    assert ann.get(ann.save(*trained, name="Run 1")).name == "Run 1"  # a name asked for is kept as asked
+
+
+def test_a_listing_for_a_student_names_no_other_users_unreadable_folders(class_runs):
+    root, ids = class_runs
+    (root / ids["bob"] / "run.json").write_text("{not json")
+    assert RunStore(root, ANN).list().problems == ()
+    assert [p.split(":")[0] for p in RunStore(root, TEACHER).list().problems] == [ids["bob"]]
+
+
+def test_a_scoped_store_travels_to_a_worker_process_whole(tmp_path):
+    import pickle
+
+    store = pickle.loads(pickle.dumps(RunStore(tmp_path, TEACHER)))
+    assert (store.root, store.user) == (tmp_path, TEACHER)

@@ -1,4 +1,7 @@
-"""Runs & models page: saved runs (compare, load, rename, delete, download) and .keras upload/download."""
+"""Runs & models page: saved runs (compare, load, rename, delete, share, download) and .keras upload/download.
+
+With login on, the page lists the signed-in user's runs and the class gallery (teachers: every run), and offers
+to rename, delete or share only the user's own; the store refuses the rest whatever the browser sends."""
 
 import functools
 import hashlib
@@ -7,7 +10,8 @@ import re
 
 import streamlit as st
 
-from nnviz import run_store, ui
+from nnviz import access, run_store, ui
+from nnviz.app import identity
 from nnviz.figures import training as figures
 
 CHART = {"config": {"displayModeBar": False}}
@@ -66,6 +70,7 @@ def load(store: run_store.RunStore, run_id: str) -> None:
 
 
 def rename(store: run_store.RunStore, run_id: str) -> None:
+    st.session_state.pop(CONFIRM, None)
     try:
         run = store.rename(run_id, st.session_state[f"rename_{run_id}"])
     except (run_store.RunStoreError, ValueError) as exc:
@@ -74,16 +79,35 @@ def rename(store: run_store.RunStore, run_id: str) -> None:
 
 
 def delete(store: run_store.RunStore, run_id: str, confirmed: bool) -> None:
-    if not confirmed:
-        st.session_state[CONFIRM] = run_id
-        return
     st.session_state.pop(CONFIRM, None)
     try:
-        name = store.get(run_id).name
+        run = store.get(run_id)
+        if not confirmed:  # ask first, but only someone who may delete it (the store checks again)
+            if not store.may(access.DELETE, run):
+                raise run_store.RunStoreError(run_store.NOT_YOURS)
+            st.session_state[CONFIRM] = run_id
+            return
+        name = run.name
         store.delete(run_id)
     except run_store.RunStoreError as exc:
         return say("error", str(exc))
     say("success", f"“{md(name)}” was deleted.")
+
+
+def share(store: run_store.RunStore, run_id: str, key: str) -> None:
+    try:
+        run = store.share(run_id, st.session_state[key])
+    except run_store.RunStoreError as exc:
+        return say("error", str(exc))
+    say("success", f"“{md(run.name)}” is in the class gallery: everyone signed in can view, overlay and load it."
+        if run.shared else f"“{md(run.name)}” is private again: only you (and teachers) see it.")
+
+
+def owner(run: run_store.SavedRun, user: access.User) -> str:
+    """Whose run it is, for the table: "you", or the name the owner signed in with."""
+    if run.owner == user.key:
+        return "you"
+    return run.owner_name or ("saved before sign-in" if run.owner is None else "someone")
 
 
 def upload() -> None:
@@ -113,15 +137,22 @@ def keras_file(net, lock) -> bytes:
         return model_io.keras_bytes(net)
 
 
-store = ui.saved_runs()
+store = ui.saved_runs()  # with login on and nobody signed in, this shows the sign-in screen and stops
+user = store.user
 st.title("Runs & models")
+identity.account_controls()
 st.write("Every training run that finishes, or that you stop, is saved on this server, so it is still here after "
          "a page refresh or a server restart. Pick a saved run to make it the model every page shows, or to "
          "rename, download or delete it. Overlay several runs to compare how they learned.")
+if not user.local:
+    st.write("Your runs are yours: others see one only if you share it with the class, and then they can view, "
+             "overlay and load it but not rename or delete it."
+             + (" As a teacher you see every run." if user.teacher else ""))
 st.write("You can also upload a Keras model of the same shape (a 28×28 digit in, one hidden layer, 10 answers "
          "out). It is explored on every page for as long as you stay, but it is not saved here.")
-st.caption("Whoever runs the server can also browse the saved runs in TensorBoard: `pip install tensorboard`, "
-           f"then `tensorboard --logdir {run_store.logdir_hint()}`.")
+if user.local or user.teacher:
+    st.caption("Whoever runs the server can also browse the saved runs in TensorBoard: `pip install tensorboard`, "
+               f"then `tensorboard --logdir {run_store.logdir_hint()}`.")
 
 listing = store.list()
 runs = {r.run_id: r for r in listing.runs}
@@ -144,6 +175,8 @@ else:
         "Digits": [r.train_size for r in runs.values()], "Epochs": [round(r.epochs, 2) for r in runs.values()],
         "Validation": [percent(r.val_accuracy) for r in runs.values()],
         "Test": [percent(r.test_accuracy) for r in runs.values()],
+        **({} if user.local else {"Owner": [owner(r, user) for r in runs.values()],
+                                  "Shared": [r.shared for r in runs.values()]}),
     }, hide_index=True, width="stretch", column_config={
         "Digits": column.NumberColumn(format="localized", help="Training digits used"),
         "Validation": column.TextColumn(alignment="right", help="Validation accuracy after the last full epoch. "
@@ -174,12 +207,25 @@ else:
         st.download_button("Download its .keras file", data=functools.partial(store.model_bytes, run_id),
                            file_name=f"nnviz-{run_id}.keras", mime="application/octet-stream",
                            on_click="ignore", icon=":material/download:", width="stretch")
-        st.text_input("Name", value=run.name, max_chars=run_store.MAX_NAME, key=f"rename_{run_id}")
+        # Someone else's run (the gallery, or a teacher's view) shows its controls disabled; the store refuses
+        # a change all the same if a browser sends one.
+        mine = store.may(access.RENAME, run)
+        if not mine:
+            st.caption(f"{md(owner(run, user))}'s run: you can load, download and overlay it; only they can "
+                       "rename, delete or share it.")
+        st.text_input("Name", value=run.name, max_chars=run_store.MAX_NAME, key=f"rename_{run_id}", disabled=not mine)
         # One button a row: side by side, "Rename" and "Delete…" were cut off in this narrow column.
-        st.button("Rename", on_click=rename, args=(store, run_id), icon=":material/edit:", width="stretch")
+        st.button("Rename", on_click=rename, args=(store, run_id), icon=":material/edit:", width="stretch",
+                  disabled=not mine)
         st.button("Delete…", on_click=delete, args=(store, run_id, False), icon=":material/delete:",
-                  width="stretch")
-        if st.session_state.get(CONFIRM) == run_id:
+                  width="stretch", disabled=not mine)
+        if not user.local:
+            # Keyed by the shared flag too: a toggle changed in another tab shows the run as it now is.
+            key = f"share_{run_id}_{int(run.shared)}"
+            st.toggle("Shared with the class", value=run.shared, key=key, on_change=share,
+                      args=(store, run_id, key), disabled=not mine,
+                      help="Everyone signed in can then view, overlay and load it; only you can rename or delete it.")
+        if st.session_state.get(CONFIRM) == run_id and mine:
             st.warning(f"Delete “{md(run.name)}” for good? Its model, curves and TensorBoard logs are removed.")
             st.button("Yes, delete", on_click=delete, args=(store, run_id, True), type="primary", width="stretch")
             st.button("Cancel", on_click=st.session_state.pop, args=(CONFIRM, None), width="stretch")

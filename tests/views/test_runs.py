@@ -14,6 +14,7 @@ from nnviz import data, model, model_io, run_store, training, ui
 from nnviz.run_record import History
 from nnviz.run_store import RunStore
 from nnviz.settings import Settings
+from tests.conftest import ROOT
 from tests.test_run_store import refuse_writes
 
 PAGE = "views/runs.py"
@@ -269,12 +270,13 @@ def overlay_picker(at):
 
 
 def twins(store, trained):
-    """Two runs both called "Run 1" and saved at the same moment, one of width 16 and one of width 24: what
-    two sessions that each saved their first run in the same minute leave behind."""
+    """Two runs both called "Run 1" and saved at the same moment, one of width 16 and one of width 24: what two
+    students who each saved their first run in the same minute leave for a teacher (or runs saved before
+    default names were unique)."""
     record, net = trained
     wide_net = model.to_network(model.build_model(24, record.settings.dropout, "relu", seed=3))
     wide = dataclasses.replace(record, settings=record.settings.replace(width=24))
-    ids = store.save(record, net), store.save(wide, wide_net)
+    ids = store.save(record, net, name="Run 1"), store.save(wide, wide_net, name="Run 1")
     stamp = json.loads((store.root / ids[0] / "run.json").read_text())["saved_at"]
     for run_id in ids:
         path = store.root / run_id / "run.json"
@@ -367,3 +369,123 @@ def test_a_run_that_ended_before_a_full_epoch_shows_a_dash_and_is_not_overlaid_f
 def test_the_page_says_uploaded_models_are_explored_not_saved(open_page, store):
     at = open_page(PAGE)
     assert any("not saved" in m and "upload" in m for m in texts(at.markdown))
+
+
+# ---- private runs with Streamlit's login (issue 16 part 3) ------------------------------------------------
+
+AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "a test secret, long enough",
+        "client_id": "nnviz", "client_secret": "test",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+ANN = {"is_logged_in": True, "email": "ann@school.test", "name": "Ann", "sub": "ann"}
+BOB = {"is_logged_in": True, "email": "bob@school.test", "name": "Bob", "sub": "bob"}
+TEACHER = {"is_logged_in": True, "email": "Teacher@School.test", "name": "Ms Tee", "sub": "t"}
+
+
+def signed_in_page(user: dict, page: str = PAGE):
+    """The page as a server with login on shows it to user (st.user's claims; is_logged_in False: nobody)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.secrets["auth"] = AUTH
+    at.secrets["nnviz"] = {"teachers": ["teacher@school.test"]}
+    at.user = user
+    at.switch_page(page)
+    return at.run()
+
+
+@pytest.fixture
+def class_runs(store, trained):
+    """Ann's private run, Ann's shared run, Bob's private run, and a run saved before login was set up."""
+    from tests import test_run_store as users
+
+    ann, bob = RunStore(store.root, users.ANN), RunStore(store.root, users.BOB)
+    ids = {"ann": ann.save(*trained, name="Ann private"), "ann_shared": ann.save(*trained, name="Ann shared"),
+           "bob": bob.save(*trained, name="Bob private"), "old": store.save(*trained, name="Before login")}
+    ann.share(ids["ann_shared"], True)
+    return ids
+
+
+def forge(widget, value):
+    """Set a widget's value as a hand-made browser message could, disabled or not."""
+    widget._value = value
+    return widget
+
+
+def forged_choice(selectbox, label: str):
+    """Make a selectbox send a label (what the browser sends) that is not one of its options."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    state = WidgetState(id=selectbox.id, string_value=label)
+    selectbox.__class__ = type("Forged", (type(selectbox),), {"_widget_state": property(lambda _: state)})
+    return selectbox
+
+
+def listed(at) -> list[str]:
+    return list(at.dataframe[0].value["Name"]) if at.dataframe else []
+
+
+def test_with_login_on_nobody_sees_runs_before_signing_in(store, class_runs):
+    at = signed_in_page({"is_logged_in": False})
+    assert not at.exception and [t.value for t in at.title] == ["Sign in"]
+    assert [b.label for b in at.button] == ["Sign in"] and not at.dataframe
+    at = signed_in_page({"is_logged_in": False}, "views/train.py")  # nor trains (it would save a run)
+    assert not at.exception and [b.label for b in at.button] == ["Sign in"]
+
+
+def test_a_student_sees_their_own_runs_and_the_shared_ones_only(store, class_runs):
+    at = signed_in_page(BOB)
+    assert not at.exception
+    assert sorted(listed(at)) == ["Ann shared", "Bob private"]
+    table = at.dataframe[0].value
+    assert dict(zip(table["Name"], table["Owner"], strict=True)) == {"Ann shared": "Ann", "Bob private": "you"}
+    assert any("Signed in as **Bob**" in c for c in texts(at.caption))
+    assert not any("tensorboard" in c for c in texts(at.caption))
+    assert not [t for t in shown_text(at) if str(store.root.parent) in t or "ann@" in t]
+
+
+def test_a_teacher_sees_every_run(store, class_runs):
+    at = signed_in_page(TEACHER)
+    assert not at.exception and sorted(listed(at)) == ["Ann private", "Ann shared", "Before login", "Bob private"]
+    picker(at).set_value(class_runs["bob"]).run()
+    assert button(at, "Rename").disabled and button(at, "Delete…").disabled  # seen, not changed
+
+
+def test_a_student_cannot_rename_delete_or_share_anothers_run_even_with_forged_widget_values(store, class_runs):
+    before = tree(store.root)
+    at = signed_in_page(BOB)
+    shared, private = class_runs["ann_shared"], class_runs["ann"]
+    picker(at).set_value(shared).run()
+    assert button(at, "Rename").disabled and button(at, "Delete…").disabled
+    assert at.text_input(key=f"rename_{shared}").disabled and at.toggle(key=f"share_{shared}_1").disabled
+    assert any("only they can rename" in c for c in texts(at.caption))
+    # What a hand-made browser message could send: a new name, clicks on the disabled buttons and toggle (AppTest
+    # refuses to touch disabled widgets, as a browser does, so the values are set underneath it)…
+    forge(at.text_input(key=f"rename_{shared}"), "Bob's now").run()
+    forge(button(at, "Rename"), True).run()
+    forge(button(at, "Delete…"), True).run()
+    assert not [b for b in at.button if b.label == "Yes, delete"]
+    forge(at.toggle(key=f"share_{shared}_1"), False).run()
+    at.session_state["runs_confirm_delete"] = shared  # …a confirmation the page never asked for…
+    at.run()
+    assert not [b for b in at.button if b.label == "Yes, delete"]
+    # …and the picker set to the label Ann's private run would have.
+    label = run_store.picker_labels(RunStore(store.root).list().runs)[private]
+    forged_choice(picker(at), label).run()
+    assert not at.exception and picker(at).value in (shared, class_runs["bob"])
+    assert tree(store.root) == before and sorted(listed(at)) == ["Ann shared", "Bob private"]
+    assert not [t for t in shown_text(at) if "Ann private" in t]
+
+
+def test_an_owner_shares_renames_and_deletes_their_run(store, class_runs):
+    ann = signed_in_page(ANN)
+    private = class_runs["ann"]
+    picker(ann).set_value(private).run()
+    ann.toggle(key=f"share_{private}_0").set_value(True).run()
+    assert not ann.exception and any("class gallery" in s for s in texts(ann.success))
+    assert "Ann private" in listed(signed_in_page(BOB))
+    ann.text_input(key=f"rename_{private}").set_value("Ann's wide net").run()
+    button(ann, "Rename").click().run()
+    assert RunStore(store.root).get(private).name == "Ann's wide net"
+    button(ann, "Delete…").click().run()
+    button(ann, "Yes, delete").click().run()
+    assert not ann.exception and sorted(listed(ann)) == ["Ann shared"]
