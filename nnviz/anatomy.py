@@ -10,11 +10,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.network import ACTIVATIONS, Activations, Network, forward
+from nnviz.network import ACTIVATIONS, CLASSES, SIDE, Activations, Network, forward, hidden_names
 
-SIDE = 28
 PIXELS = SIDE * SIDE
 ORDERS = ("index", "activation", "weight norm")  # ways to sort the first-layer tiles
+MOVED = ("Mosaic", "symmetric_range", "tile_mosaic")  # now in nnviz.figures.common
+
+
+def __getattr__(name: str):
+    """The views' old names for what moved to figures.common, imported only when asked for, so this module
+    stays numpy-only. It goes when the views move to the stack API (issue 15)."""
+    if name in MOVED:
+        from nnviz.figures import common
+        return getattr(common, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- Flatten: where each pixel goes -------------------------------------------------------------
@@ -173,53 +182,56 @@ class Contribution:
         return self.output_bias + self.hidden_bias
 
 
-def contribution_map(net: Network, image: np.ndarray, digit: int,
-                     dropout_mask: np.ndarray | None = None) -> Contribution:
-    """Split the logit of `digit` into one contribution per input pixel, exactly.
+def contribution_map(net: Network, image: np.ndarray, digit: int, dropout_masks=None) -> Contribution:
+    """Split the logit of `digit` into one contribution per input pixel, exactly, through any depth.
 
     Why this is exact: for this digit, each hidden unit j passes its pre-activation z_j through a
     gate. Write its output as h_j = g_j·z_j + f(0) with g_j = (f(z_j) − f(0)) / z_j. For ReLU,
     f(0) = 0 and g_j is exactly 1 for an active unit and 0 for a silent one (sigmoid and tanh get
-    their secant slope). Dropout scales h_j by s_j = mask_j / (1 − rate), or 1 at inference. Then
+    their secant slope). Dropout scales h_j by s_j = mask_j / (1 − rate), or 1 at inference. With the
+    gates fixed, every layer is affine in the pixels, so for one hidden layer
 
         logit_c = Σ_j s_j·h_j·W2[j,c] + b2[c]
                 = Σ_i x_i · w_eff[i]  +  Σ_j s_j·(g_j·b1[j] + f(0))·W2[j,c]  +  b2[c]
 
     with w_eff[i] = Σ_j W1[i,j]·s_j·g_j·W2[j,c]: the class's effective weights, i.e. the paths from
-    pixel i through the units that are on for this digit. The first sum is the map; the hidden
-    biases ride the same gates into `hidden_bias`, so map.sum() = logit − (b2[c] + hidden_bias).
-    Computed in float64 so the identity holds to rounding, not to float32 noise.
+    pixel i through the units that are on for this digit. Deeper, w_eff = W1·D1·W2·D2 ⋯ W_last[:, c]
+    with D = diag(s·g), and each layer's biases ride the gates above them into `hidden_bias`, so
+    map.sum() = logit − (b_last[c] + hidden_bias). Computed in float64 so the identity holds to
+    rounding, not to float32 noise.
     """
     if not 0 <= digit <= 9:
         raise ValueError(f"digit must be 0..9, got {digit}")
+    acts = forward(net, image, dropout_masks, dtype=np.float64)
+    masks = acts.masks or (None,) * net.depth
     f = ACTIVATIONS[net.activation]
-    w1, b1, w2, b2 = (np.asarray(a, np.float64) for a in (net.w1, net.b1, net.w2, net.b2))
-    x = np.asarray(image, np.float64).reshape(PIXELS)
-    z = x @ w1 + b1
     f0 = float(f(np.float64(0.0)))
-    safe = np.where(z == 0, 1.0, z)
-    gate = np.where(z == 0, 0.0, (f(z) - f0) / safe)  # z = 0 contributes g·0 = 0 whatever g is
-    scale = np.ones_like(z) if dropout_mask is None else np.asarray(dropout_mask, np.float64) / (1.0 - net.dropout)
-    path = scale * gate * w2[:, digit]  # (width,) how much one unit of z_j moves this logit
-    w_eff = w1 @ path
-    hidden_bias = float(np.sum(scale * (gate * b1 + f0) * w2[:, digit]))
-    logit = float((scale * f(z)) @ w2[:, digit] + b2[digit])
-    return Contribution(digit, (x * w_eff).reshape(SIDE, SIDE), w_eff.reshape(SIDE, SIDE),
-                        float(b2[digit]), hidden_bias, logit)
+    path = net.kernels[-1][:, digit].astype(np.float64)  # ∂logit/∂(a layer's output), top layer first
+    hidden_bias = 0.0
+    for z, h, bias, kernel, mask in reversed(list(zip(acts.zs, acts.hiddens, net.biases, net.kernels, masks,
+                                                      strict=False))):
+        gate = np.where(z == 0, 0.0, (h - f0) / np.where(z == 0, 1.0, z))  # z = 0 contributes g·0 = 0 whatever g is
+        scale = 1.0 if mask is None else np.asarray(mask, np.float64) / (1.0 - net.dropout)
+        hidden_bias += float(np.sum(scale * (gate * bias + f0) * path))
+        path = kernel.astype(np.float64) @ (scale * gate * path)  # back through this layer's gates and kernel
+    x = acts.inputs
+    return Contribution(digit, (x * path).reshape(SIDE, SIDE), path.reshape(SIDE, SIDE),
+                        float(net.biases[-1][digit]), hidden_bias, float(acts.logits[digit]))
 
 
 # --- Weights: tiles, histograms, parameter table ------------------------------------------------
 
 def neuron_order(net: Network, by: str = "index", hidden: np.ndarray | None = None) -> np.ndarray:
-    """Hidden units in display order: by index, by this digit's activation, or by weight norm."""
+    """First-layer units in display order: by index, by this digit's activation, or by weight norm."""
+    width = net.widths[0]
     if by == "index":
-        return np.arange(net.width)
+        return np.arange(width)
     if by == "activation":
         if hidden is None:
             raise ValueError("sorting by activation needs the hidden activations")
-        return top_neurons(hidden, net.width)
+        return top_neurons(hidden, width)
     if by == "weight norm":
-        return top_neurons(np.linalg.norm(net.w1, axis=0), net.width)
+        return top_neurons(np.linalg.norm(net.kernels[0], axis=0), width)
     raise ValueError(f"unknown order {by!r}; choose one of {ORDERS}")
 
 
@@ -235,60 +247,11 @@ def page_count(n: int, per_page: int) -> int:
     return max(1, -(-n // per_page))
 
 
-@dataclass(frozen=True)
-class Mosaic:
-    """Many 28×28 weight tiles packed into one image (NaN in the gaps), for one heatmap."""
-
-    values: np.ndarray   # (H, W) weights, NaN between tiles
-    neuron: np.ndarray   # (H, W) which hidden unit each cell belongs to (-1 in gaps)
-    row: np.ndarray      # (H, W) pixel row inside its tile (-1 in gaps)
-    col: np.ndarray      # (H, W) pixel column inside its tile (-1 in gaps)
-    neurons: np.ndarray  # the tiles' neurons, in reading order
-    columns: int
-    gap: int
-    header: int          # empty rows above each row of tiles, room for their labels
-
-    def origins(self) -> tuple[np.ndarray, np.ndarray]:
-        """(y, x) of each tile's top-left pixel, in the order of `neurons`."""
-        y, x = np.divmod(np.arange(len(self.neurons)), self.columns)
-        return y * (self.header + SIDE + self.gap) + self.header, x * (SIDE + self.gap)
-
-
-def tile_mosaic(w1: np.ndarray, neurons: np.ndarray, columns: int = 8, gap: int = 2, header: int = 0) -> Mosaic:
-    """Lay out the incoming weights of `neurons` as 28×28 tiles, `columns` per row.
-
-    One mosaic is one heatmap: far cheaper to draw than a subplot per neuron, even at width 1024.
-    """
-    neurons = np.asarray(neurons, dtype=int)
-    n = len(neurons)
-    columns = max(1, min(columns, n))
-    rows = max(1, -(-n // columns))
-    tall, wide = header + SIDE + gap, SIDE + gap  # one tile's slot
-    r, c = np.indices((SIDE, SIDE))
-
-    def pack(tile_values, fill):  # (n, 28, 28) → one (rows·tall − gap, columns·wide − gap) image
-        slots = np.full((rows * columns, tall, wide), fill, dtype=np.result_type(tile_values, fill))
-        slots[:n, header:header + SIDE, :SIDE] = tile_values
-        image = slots.reshape(rows, columns, tall, wide).transpose(0, 2, 1, 3).reshape(rows * tall, columns * wide)
-        return image[:rows * tall - gap, :columns * wide - gap]
-
-    weights = np.asarray(w1)[:, neurons].T.reshape(n, SIDE, SIDE)
-    ones = np.ones((n, SIDE, SIDE), dtype=int)
-    return Mosaic(pack(weights, np.nan), pack(neurons[:, None, None] * ones, -1), pack(r * ones, -1),
-                  pack(c * ones, -1), neurons, columns, gap, header)
-
-
-def symmetric_range(values: np.ndarray, quantile: float = 0.995) -> float:
-    """A colour limit ±m centred on 0 that a few outlying weights cannot wash out."""
-    values = np.ravel(values)
-    values = values[::max(1, values.size // 100_000)]  # a regular subsample is plenty for a colour limit
-    m = float(np.quantile(np.abs(values), quantile)) if values.size else 0.0
-    return m if m > 0 else 1.0
-
-
 def tensors(net: Network) -> dict[str, np.ndarray]:
-    """The model's four weight tensors, named as a learner meets them."""
-    return {"hidden kernel": net.w1, "hidden bias": net.b1, "logits kernel": net.w2, "logits bias": net.b2}
+    """The model's weight tensors, kernel and bias per Dense layer, named as a learner meets them."""
+    names = [name.replace("_", " ") for name in (*hidden_names(net.depth), "logits")]
+    return {f"{name} {part}": array for name, kernel, bias in zip(names, net.kernels, net.biases, strict=True)
+            for part, array in (("kernel", kernel), ("bias", bias))}
 
 
 @dataclass(frozen=True)
@@ -322,9 +285,12 @@ class ParamRow:
 
 def parameter_table(net: Network) -> list[ParamRow]:
     """The rows of Keras's model.summary(): layer (type), output shape, parameter count."""
-    shapes = {"flatten": PIXELS, "hidden": net.width, "dropout": net.width, "logits": 10}
-    kinds = {"flatten": "Flatten", "hidden": "Dense", "dropout": "Dropout", "logits": "Dense"}
-    return [ParamRow(name, kinds[name], f"(None, {shapes[name]})", count) for name, count in net.param_counts()]
+    sizes = [PIXELS] + [width for width in net.widths for _ in ("dense", "dropout")] + [CLASSES]
+    rows = []
+    for (name, count), size in zip(net.param_counts(), sizes, strict=True):
+        kind = "Flatten" if name == "flatten" else "Dropout" if name.startswith("dropout") else "Dense"
+        rows.append(ParamRow(name, kind, f"(None, {size})", count))
+    return rows
 
 
 def total_params(rows: list[ParamRow]) -> int:

@@ -6,23 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.network import ACTIVATIONS, Network, flatten
+from nnviz.network import Network, cross_entropy, forward, softmax
 
 
 def logits(net: Network, images: np.ndarray, batch: int = 2048) -> np.ndarray:
     """(n, 28, 28) images in [0, 1] → (n, 10) logits, in batches to bound memory on full MNIST."""
     out = np.empty((len(images), 10), np.float32)
     for start in range(0, len(images), batch):
-        x = flatten(images[start:start + batch])
-        out[start:start + batch] = ACTIVATIONS[net.activation](x @ net.w1 + net.b1) @ net.w2 + net.b2
+        out[start:start + batch] = forward(net, images[start:start + batch]).logits
     return out
-
-
-def cross_entropy(logit: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Per-digit cross-entropy from logits, as Keras computes it (log-softmax, so no log(0))."""
-    shifted = logit - logit.max(axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return -log_probs[np.arange(len(labels)), labels]
 
 
 def loss_and_accuracy(net: Network, images: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
@@ -90,8 +82,7 @@ class Evaluation:
 def evaluate(net: Network, images: np.ndarray, labels: np.ndarray, indices: np.ndarray) -> Evaluation:
     """Predict every digit; images (n, 28, 28) in [0, 1], indices say where they sit in x_test."""
     z = logits(net, images)
-    shifted = np.exp(z - z.max(axis=1, keepdims=True))
-    probs = shifted / shifted.sum(axis=1, keepdims=True)
+    probs = softmax(z)
     predictions = z.argmax(axis=1)
     return Evaluation(np.asarray(indices, np.int64).copy(), np.asarray(labels, np.uint8).copy(),
                       predictions.astype(np.uint8), probs[np.arange(len(z)), predictions].astype(np.float32))

@@ -1,4 +1,4 @@
-"""Read and write .keras files safely: size caps, Keras safe mode, and a check that the model fits the views."""
+"""Read and write .keras files safely: size caps, Keras safe mode, and a check that the Dense stack fits the views."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ import zipfile
 import keras
 
 from nnviz import model
-from nnviz.network import ACTIVATIONS, Network
+from nnviz.keras_file import is_dense_stack
+from nnviz.network import Network
 
 MAX_MODEL_BYTES = 20 * 1024 * 1024      # width 1024 with optimizer state is ~10 MB
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a zip bomb is refused before Keras extracts anything
 MODEL_LAYERS = "Flatten → Dense (relu, sigmoid or tanh) → optional Dropout → Dense(10)"
+# What the views show today. network_from_model reads any Dense stack; these limits widen with issue 15.
+SHOWN_DEPTH = 1
+SHOWN_ACTIVATIONS = ("relu", "sigmoid", "tanh")
 
 
 class BadModel(ValueError):
@@ -51,37 +55,45 @@ def network_from_keras_bytes(data: bytes) -> Network:
     return network_from_model(loaded)
 
 
-def network_from_model(loaded: keras.Model) -> Network:
-    """Check a Keras model has the shape the views understand and take its weights."""
+def network_from_model(loaded: keras.Model, max_depth: int = SHOWN_DEPTH,
+                       activations: tuple[str, ...] = SHOWN_ACTIVATIONS) -> Network:
+    """Check a Keras model is a Dense stack the views understand and take its weights."""
     shape = tuple(loaded.input_shape[1:]) if not isinstance(loaded.input_shape, list) else None
     if shape not in ((28, 28), (784,)):
         raise BadModel(f"The model takes input of shape {shape}; nnviz needs 28×28 digits (or 784 values).")
     layers = [layer for layer in loaded.layers if not isinstance(layer, keras.layers.InputLayer)]
-    kinds = [type(layer).__name__ for layer in layers]
-    if kinds and kinds[0] == "Flatten":
-        kinds, layers = kinds[1:], layers[1:]
-    rate = 0.0
-    if kinds[1:2] == ["Dropout"]:  # Dense, Dropout, Dense
-        rate = float(layers[1].rate)
-        kinds, layers = kinds[:1] + kinds[2:], layers[:1] + layers[2:]
-    if kinds != ["Dense", "Dense"]:
+    dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
+    if not is_dense_stack([type(layer).__name__ for layer in layers]) or len(dense) - 1 > max_depth:
         raise BadModel(f"The model's layers are {', '.join(type(x).__name__ for x in loaded.layers)}; "
                        f"nnviz shows {MODEL_LAYERS}.")
-    hidden, output = layers
-    activation = keras.activations.serialize(hidden.activation)
-    if activation not in ACTIVATIONS:
-        raise BadModel(f"The hidden layer uses '{activation}'; nnviz shows relu, sigmoid or tanh.")
+    _check_dense(dense, activations)
+    rates = {float(layer.rate) for layer in layers if isinstance(layer, keras.layers.Dropout)}
+    if len(rates) > 1:
+        raise BadModel(f"The model's Dropout layers have different rates ({', '.join(map(str, sorted(rates)))}); "
+                       "nnviz shows one rate shared by every hidden layer.")
+    # A softmax output layer's pre-activation is exactly the logits the views show.
+    arrays = [w.astype("float32") for layer in dense for w in layer.get_weights()]
+    try:
+        return Network.of(*arrays, activation=keras.activations.serialize(dense[0].activation),
+                          dropout=rates.pop() if rates else 0.0)
+    except ValueError as exc:  # e.g. Dense layers applied to 28×28 without a Flatten
+        raise BadModel(f"The model's weights do not chain from 784 inputs to 10 outputs ({exc}).") from None
+
+
+def _check_dense(dense: list, activations: tuple[str, ...]) -> None:
+    """The Dense layers: one shown activation for every hidden layer, 10 logits out, biases everywhere."""
+    hidden, output = dense[:-1], dense[-1]
+    used = sorted({keras.activations.serialize(layer.activation) for layer in hidden})
+    if len(used) > 1:
+        raise BadModel(f"The hidden layers use different activations ({', '.join(used)}); nnviz shows one for all.")
+    if used[0] not in activations:
+        raise BadModel(f"The hidden layer uses '{used[0]}'; nnviz shows {' or '.join(activations)}.")
     if output.units != 10:
         raise BadModel(f"The model has {output.units} outputs; nnviz needs 10, one per digit.")
     if keras.activations.serialize(output.activation) not in ("linear", "softmax"):
         raise BadModel("The output layer must give logits (or softmax probabilities).")
-    if not (hidden.use_bias and output.use_bias):
-        raise BadModel("Both Dense layers need biases.")
-    w1, b1 = hidden.get_weights()
-    w2, b2 = output.get_weights()
-    # A softmax output layer's pre-activation is exactly the logits the views show.
-    return Network(w1.astype("float32"), b1.astype("float32"), w2.astype("float32"), b2.astype("float32"),
-                   activation, rate)
+    if not all(layer.use_bias for layer in dense):
+        raise BadModel("Every Dense layer needs biases.")
 
 
 def keras_bytes(net: Network) -> bytes:

@@ -1,7 +1,8 @@
-"""The pure network: immutable weights and a numpy forward pass that tests prove equal to Keras's.
+"""The pure network: a stack of Dense layers with one forward pass, one backward pass and one softmax.
 
 Imports numpy only, so every view can compute activations in microseconds without calling
 Keras (model.predict costs ~50 ms per call) and without touching a model another thread trains.
+Tests prove the forward pass equal to Keras and the backward pass equal to tf.GradientTape.
 """
 
 from __future__ import annotations
@@ -10,86 +11,257 @@ from dataclasses import dataclass
 
 import numpy as np
 
+SIDE = 28                    # digits are SIDE × SIDE pixels
+INPUTS, CLASSES = SIDE * SIDE, 10
+
 ACTIVATIONS = {
     "relu": lambda z: np.maximum(z, 0.0),
     "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
     "tanh": np.tanh,
+    "linear": lambda z: z,
 }
 
 
+def derivative(activation: str, out: np.ndarray) -> np.ndarray:
+    """d activation / dz, written in terms of the activation's output (what the forward pass keeps)."""
+    if activation == "relu":
+        return (out > 0).astype(out.dtype)  # as TensorFlow: slope 0 at exactly z = 0
+    if activation == "sigmoid":
+        return out * (1 - out)
+    if activation == "tanh":
+        return 1 - out * out
+    return np.ones_like(out)  # linear
+
+
 def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=-1, keepdims=True)  # avoids overflow on big logits
-    e = np.exp(shifted)
-    return e / e.sum(axis=-1, keepdims=True)
+    e = np.exp(logits - logits.max(axis=-1, keepdims=True))  # shifted: no overflow on big logits
+    e /= e.sum(axis=-1, keepdims=True)
+    return e
+
+
+def cross_entropy(logits: np.ndarray, labels) -> np.ndarray:
+    """−log p(label) per digit, as Keras's SparseCategoricalCrossentropy(from_logits): a log-softmax, so no log(0)."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return -np.take_along_axis(log_probs, np.asarray(labels)[..., None], axis=-1)[..., 0]
+
+
+class OneHiddenLayerNames:
+    """w1, b1 (the first layer) and w2, b2 (the logits layer) of anything with `kernels` and `biases`: the
+    names of code written for one hidden layer. They go when the views move to the stack API (issue 15)."""
+
+    kernels: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+
+    @property
+    def w1(self) -> np.ndarray:
+        return self.kernels[0]
+
+    @property
+    def b1(self) -> np.ndarray:
+        return self.biases[0]
+
+    @property
+    def w2(self) -> np.ndarray:
+        return self.kernels[-1]
+
+    @property
+    def b2(self) -> np.ndarray:
+        return self.biases[-1]
 
 
 @dataclass(frozen=True, eq=False)
-class Network:
-    """Weights of Flatten → Dense(width, activation) → Dropout(rate) → Dense(10), read-only."""
+class Network(OneHiddenLayerNames):
+    """Weights of Flatten → [Dense(width, activation) → Dropout(rate)] × depth → Dense(10), read-only.
 
-    w1: np.ndarray  # (784, width)
-    b1: np.ndarray  # (width,)
-    w2: np.ndarray  # (width, 10)
-    b2: np.ndarray  # (10,)
+    kernels[i] is (inputs, outputs) and biases[i] (outputs,), from the first hidden layer to the logits.
+    """
+
+    kernels: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
     activation: str = "relu"
     dropout: float = 0.2
 
     def __post_init__(self):
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"Unknown activation {self.activation!r}")
-        width = self.b1.shape[0]
-        if self.w1.shape != (784, width) or self.w2.shape != (width, 10) or self.b2.shape != (10,):
-            raise ValueError("Weights do not have the shapes of the 784 → width → 10 network")
-        for array in (self.w1, self.b1, self.w2, self.b2):
+        if len(self.kernels) != len(self.biases) or len(self.kernels) < 2:
+            raise ValueError("A network needs at least one hidden layer and the logits layer")
+        sizes = (INPUTS, *(b.shape[0] for b in self.biases))
+        for kernel, bias, n_in, n_out in zip(self.kernels, self.biases, sizes[:-1], sizes[1:], strict=True):
+            if kernel.shape != (n_in, n_out) or bias.shape != (n_out,):
+                raise ValueError(f"Weights do not have the shapes of the {' → '.join(map(str, sizes))} network")
+        if sizes[-1] != CLASSES:
+            raise ValueError("The last layer must give 10 logits, one per digit")
+        for array in self.arrays():
             array.setflags(write=False)  # snapshots are shared with other threads and pages
 
+    @classmethod
+    def of(cls, *arrays: np.ndarray, activation: str = "relu", dropout: float = 0.2) -> Network:
+        """From kernel, bias, kernel, bias, …: the order of Keras's model.get_weights()."""
+        if len(arrays) % 2:
+            raise ValueError("Weights come in (kernel, bias) pairs")
+        return cls(tuple(arrays[0::2]), tuple(arrays[1::2]), activation, dropout)
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """kernel, bias, kernel, bias, …: the inverse of `of`."""
+        return tuple(a for pair in zip(self.kernels, self.biases, strict=True) for a in pair)
+
     @property
-    def width(self) -> int:
-        return int(self.b1.shape[0])
+    def widths(self) -> tuple[int, ...]:
+        """The hidden layers' widths, first to last."""
+        return tuple(int(b.shape[0]) for b in self.biases[:-1])
+
+    @property
+    def depth(self) -> int:
+        return len(self.kernels) - 1
 
     def param_counts(self) -> list[tuple[str, int]]:
-        """Trainable parameters per layer, in Keras's order and with Keras's counts."""
-        return [("flatten", 0), ("hidden", self.w1.size + self.b1.size), ("dropout", 0),
-                ("logits", self.w2.size + self.b2.size)]
+        """Trainable parameters per layer, in Keras's order and with Keras's counts and names."""
+        rows = [("flatten", 0)]
+        for name, dropout_name, kernel, bias in zip(hidden_names(self.depth), dropout_names(self.depth),
+                                                    self.kernels, self.biases, strict=False):
+            rows += [(name, kernel.size + bias.size), (dropout_name, 0)]
+        return rows + [("logits", self.kernels[-1].size + self.biases[-1].size)]
+
+    @property
+    def width(self) -> int:  # one hidden layer's name for widths[0]; goes with issue 15 (see OneHiddenLayerNames)
+        return self.widths[0]
 
 
-@dataclass(frozen=True)
+def hidden_names(depth: int) -> list[str]:
+    """Keras layer names of the hidden Dense layers: 'hidden' alone, else 'hidden_1', 'hidden_2', …"""
+    return ["hidden"] if depth == 1 else [f"hidden_{i}" for i in range(1, depth + 1)]
+
+
+def dropout_names(depth: int) -> list[str]:
+    return ["dropout"] if depth == 1 else [f"dropout_{i}" for i in range(1, depth + 1)]
+
+
+@dataclass(frozen=True, eq=False)
 class Activations:
-    """Every layer's output for one digit (inference mode unless a dropout mask was given)."""
+    """Every layer's output for one digit or a batch (inference mode unless dropout masks were given)."""
 
-    inputs: np.ndarray   # (784,) the flattened image
-    z: np.ndarray        # (width,) hidden pre-activation w·x + b
-    hidden: np.ndarray   # (width,) after the activation function
-    dropped: np.ndarray  # (width,) after dropout: equal to hidden at inference
-    logits: np.ndarray   # (10,)
-    probs: np.ndarray    # (10,) softmax of the logits
+    inputs: np.ndarray               # (…, 784) the flattened image
+    zs: tuple[np.ndarray, ...]       # every Dense layer's pre-activation w·a + b; the last is the logits
+    hiddens: tuple[np.ndarray, ...]  # each hidden layer's output, after the activation function
+    drops: tuple[np.ndarray, ...]    # each hidden layer's output after dropout: equal to hiddens at inference
+    probs: np.ndarray                # softmax of the logits
+    masks: tuple[np.ndarray, ...] | None = None  # the dropout masks, if any
+
+    @property
+    def logits(self) -> np.ndarray:
+        return self.zs[-1]
 
     @property
     def prediction(self) -> int:
         return int(np.argmax(self.logits))
 
+    # The first hidden layer, for code written for one; these go when views move to the stack API (issue 15).
+    @property
+    def z(self) -> np.ndarray:
+        return self.zs[0]
+
+    @property
+    def hidden(self) -> np.ndarray:
+        return self.hiddens[0]
+
+    @property
+    def dropped(self) -> np.ndarray:
+        return self.drops[0]
+
 
 def flatten(image: np.ndarray) -> np.ndarray:
     """28×28 → 784, row by row: index i = 28·row + col, exactly as keras.layers.Flatten."""
-    return np.asarray(image, dtype=np.float32).reshape(*np.shape(image)[:-2], 784)
+    image = np.asarray(image, dtype=np.float32)
+    return image.reshape(image.shape[:-2] + (INPUTS,))
 
 
-def forward(net: Network, image: np.ndarray, dropout_mask: np.ndarray | None = None) -> Activations:
-    """One digit through the network. A mask (0/1 per hidden unit) simulates training-mode dropout."""
-    x = flatten(image)
-    z = x @ net.w1 + net.b1
-    hidden = ACTIVATIONS[net.activation](z)
-    dropped = hidden if dropout_mask is None else hidden * dropout_mask / (1.0 - net.dropout)
-    logits = dropped @ net.w2 + net.b2
-    return Activations(x, z, hidden, dropped, logits, softmax(logits))
+def forward(net: Network, image: np.ndarray, dropout_masks=None, dtype=np.float32) -> Activations:
+    """A digit (28×28) or a batch (n, 28, 28) through the network: a = f(a·W + b), layer by layer.
+
+    Dropout masks (one 0/1 array per hidden layer) simulate training-mode dropout; a single array is
+    taken as the first layer's mask. dtype=float64 gives the exact values that float32 approximates
+    (numpy then multiplies the float32 weights in float64).
+    """
+    if isinstance(dropout_masks, np.ndarray):  # one hidden layer's mask, as views pass it (issue 15)
+        dropout_masks = (dropout_masks,)
+    f = ACTIVATIONS[net.activation]
+    a = x = flatten(image).astype(dtype, copy=False)
+    zs, hiddens, drops = [], [], []
+    for i in range(len(net.kernels) - 1):  # the hidden layers: Dense, activation, dropout
+        zs.append(z := a @ net.kernels[i] + net.biases[i])
+        hiddens.append(a := f(z))
+        if dropout_masks is not None:
+            a = a * dropout_masks[i] / (1.0 - net.dropout)  # Keras's inverted dropout: survivors scaled up
+        drops.append(a)
+    zs.append(logits := a @ net.kernels[-1] + net.biases[-1])
+    masks = None if dropout_masks is None else tuple(dropout_masks)
+    return Activations(x, tuple(zs), tuple(hiddens), tuple(drops), softmax(logits), masks)
 
 
 def predict_proba(net: Network, images: np.ndarray) -> np.ndarray:
     """Batch of (n, 28, 28) images in [0, 1] → (n, 10) probabilities."""
-    hidden = ACTIVATIONS[net.activation](flatten(images) @ net.w1 + net.b1)
-    return softmax(hidden @ net.w2 + net.b2)
+    return forward(net, images).probs
+
+
+@dataclass(frozen=True, eq=False)
+class Gradients:
+    """∂loss/∂(every weight and bias), and ∂loss/∂input, as arrays shaped like the network's."""
+
+    kernels: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+    zs: tuple[np.ndarray, ...]  # ∂loss/∂z of every layer: a layer's 'error signal'
+    inputs: np.ndarray
+
+
+def loss_gradient(acts: Activations, labels) -> np.ndarray:
+    """∂(mean cross-entropy)/∂logits = (probabilities − one-hot(labels)) / batch size."""
+    d = np.array(acts.probs)
+    labels = np.asarray(labels)
+    if d.ndim == 1:
+        d[labels] -= 1
+        return d
+    d[np.arange(len(d)), labels] -= 1
+    return d / len(d)  # Keras averages the loss over the batch
+
+
+def backward(net: Network, acts: Activations, dlogits: np.ndarray) -> Gradients:
+    """Backpropagation: from ∂/∂logits (e.g. `loss_gradient`) to ∂/∂ every weight, bias and input.
+
+    Works in the dtype of the forward pass; for one digit the arrays have no batch axis.
+    """
+    single = acts.inputs.ndim == 1
+    a_in = [np.atleast_2d(a) for a in (acts.inputs, *acts.drops)]  # what each layer multiplied
+    dz = np.atleast_2d(dlogits)
+    kernels, biases, dzs = [], [], []
+    for i in range(net.depth, -1, -1):
+        kernel = net.kernels[i].astype(dz.dtype, copy=False)
+        kernels.append(a_in[i].T @ dz)
+        biases.append(dz.sum(axis=0))
+        dzs.append(dz[0] if single else dz)
+        da = dz @ kernel.T
+        if i == 0:
+            break
+        if acts.masks is not None:  # back through dropout's scaling
+            da = da * acts.masks[i - 1] / (1.0 - net.dropout)
+        dz = da * derivative(net.activation, np.atleast_2d(acts.hiddens[i - 1]))
+    return Gradients(tuple(kernels[::-1]), tuple(biases[::-1]), tuple(dzs[::-1]), da[0] if single else da)
+
+
+def votes(net: Network, acts: Activations, digit: int) -> np.ndarray:
+    """How much each first-layer neuron's output moves one digit's logit, ∂logit/∂h, for this digit:
+    with one hidden layer exactly its weight to that digit; deeper, the sum over the paths left open."""
+    seed = np.zeros(CLASSES, acts.logits.dtype)
+    seed[digit] = 1
+    return backward(net, acts, seed).zs[1] @ net.kernels[1].T.astype(seed.dtype, copy=False)
 
 
 def sample_dropout_mask(width: int, rate: float, rng: np.random.Generator) -> np.ndarray:
     """One training-mode dropout mask: each unit kept with probability 1 − rate."""
     return (rng.random(width) >= rate).astype(np.float32)
+
+
+def sample_dropout_masks(net: Network, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """A mask for every hidden layer, at the network's shared rate."""
+    return tuple(sample_dropout_mask(width, net.dropout, rng) for width in net.widths)

@@ -2,7 +2,7 @@
 
 Every step runs in inference mode, with dropout OFF: the gradient is then that of the very prediction
 the user sees, and the same click always does the same thing (with dropout on, each click would
-teach a different random sub-network). Backpropagation is written out in numpy, which is exact
+teach a different random sub-network). Backpropagation is network.backward, in numpy, which is exact
 (tests compare it with tf.GradientTape on the Keras model) and takes well under a millisecond,
 so a click never waits for TensorFlow.
 """
@@ -14,58 +14,44 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from nnviz.network import ACTIVATIONS, Network, flatten, forward, predict_proba, softmax
+from nnviz.network import Network, OneHiddenLayerNames, backward, cross_entropy, forward, loss_gradient, predict_proba, votes
 
 OPTIMIZERS = {"sgd": "Plain SGD", "adam": "Adam, as in training"}
 # Defaults: SGD's teaches a typical misread digit in a few clicks (2 for the median misread test digit of
 # the sample, 5 for a hand-drawn closed-top 4); Adam's is the rate the model was trained with.
 DEFAULT_RATE = {"sgd": 2e-3, "adam": 1e-3}
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7  # keras.optimizers.Adam's defaults, which build_model uses
-MAX_STEPS = 40  # each step keeps a weight snapshot (width × 795 floats) so that Undo is exact
+MAX_STEPS = 40  # each step keeps a weight snapshot (every parameter) so that Undo is exact
 
 
 @dataclass(frozen=True, eq=False)
-class Params:
-    """One array per weight array of the network (w1, b1, w2, b2): gradients, updates or Adam moments."""
+class Params(OneHiddenLayerNames):
+    """One array per weight array of the network, kernel and bias per layer: gradients, updates or Adam moments."""
 
-    w1: np.ndarray
-    b1: np.ndarray
-    w2: np.ndarray
-    b2: np.ndarray
+    kernels: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
 
     def __post_init__(self):
         for array in self.arrays():
             array.setflags(write=False)
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        return self.w1, self.b1, self.w2, self.b2
+    @classmethod
+    def of(cls, arrays) -> Params:
+        """From kernel, bias, kernel, bias, …"""
+        arrays = tuple(arrays)
+        return cls(arrays[0::2], arrays[1::2])
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return tuple(a for pair in zip(self.kernels, self.biases, strict=True) for a in pair)
 
 
 def weights(net: Network) -> Params:
-    return Params(net.w1, net.b1, net.w2, net.b2)
-
-
-def _forward64(net: Network, image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(inputs, hidden, logits) in float64: the exact values that float32 only approximates."""
-    x = flatten(image).astype(np.float64)
-    hidden = ACTIVATIONS[net.activation](x @ net.w1.astype(np.float64) + net.b1)
-    return x, hidden, hidden @ net.w2.astype(np.float64) + net.b2
+    return Params(net.kernels, net.biases)
 
 
 def loss(net: Network, image: np.ndarray, label: int) -> float:
     """Cross-entropy of one digit, −log p(label): the model's SparseCategoricalCrossentropy(from_logits)."""
-    logits = _forward64(net, image)[2]
-    top = logits.max()
-    return float(top + np.log(np.exp(logits - top).sum()) - logits[label])
-
-
-def _derivative(activation: str, hidden: np.ndarray) -> np.ndarray:
-    """d activation / dz, written in terms of the activation's output."""
-    if activation == "relu":
-        return (hidden > 0).astype(hidden.dtype)  # as TensorFlow: slope 0 at exactly z = 0
-    if activation == "sigmoid":
-        return hidden * (1 - hidden)
-    return 1 - hidden * hidden  # tanh
+    return float(cross_entropy(forward(net, image, dtype=np.float64).logits, label))
 
 
 def gradients(net: Network, image: np.ndarray, label: int) -> Params:
@@ -74,11 +60,9 @@ def gradients(net: Network, image: np.ndarray, label: int) -> Params:
     Worked in float64 and rounded once to float32 at the end, so the result is within float32
     rounding of the exact gradient (Keras's own float32 gradient is off by a few units in the last place).
     """
-    x, hidden, logits = _forward64(net, image)
-    dlogits = softmax(logits)
-    dlogits[label] -= 1  # ∂loss/∂logits = probabilities − one-hot(label)
-    dz = (net.w2 @ dlogits) * _derivative(net.activation, hidden)  # back through w2, then the activation
-    return Params(*(a.astype(np.float32) for a in (np.outer(x, dz), dz, np.outer(hidden, dlogits), dlogits)))
+    acts = forward(net, image, dtype=np.float64)
+    grads = backward(net, acts, loss_gradient(acts, label))
+    return Params(*(tuple(a.astype(np.float32) for a in arrays) for arrays in (grads.kernels, grads.biases)))
 
 
 def rival(probs: np.ndarray, label: int) -> int:
@@ -100,7 +84,7 @@ class AdamState:
 def sgd_update(grads: Params, learning_rate: float) -> Params:
     """Plain gradient descent: every weight moves by −η·gradient."""
     rate = np.float32(learning_rate)
-    return Params(*(-(rate * g) for g in grads.arrays()))
+    return Params.of(-(rate * g) for g in grads.arrays())
 
 
 def adam_update(grads: Params, learning_rate: float, state: AdamState | None) -> tuple[Params, AdamState]:
@@ -110,7 +94,7 @@ def adam_update(grads: Params, learning_rate: float, state: AdamState | None) ->
     step 0), as a newly compiled optimizer would, and carries its state over the lesson's clicks.
     """
     if state is None:
-        zeros = Params(*(np.zeros_like(g) for g in grads.arrays()))
+        zeros = Params.of(np.zeros_like(g) for g in grads.arrays())
         state = AdamState(zeros, zeros, 0)
     step = np.float32(state.iterations + 1)
     b1, b2 = np.float32(BETA_1), np.float32(BETA_2)
@@ -119,19 +103,14 @@ def adam_update(grads: Params, learning_rate: float, state: AdamState | None) ->
     # float32(1) − float32(0.9), and these rounding details are what the equality test checks.
     m = [m + (g - m) * (1 - BETA_1) for g, m in zip(grads.arrays(), state.m.arrays(), strict=True)]
     v = [v + (g * g - v) * (1 - BETA_2) for g, v in zip(grads.arrays(), state.v.arrays(), strict=True)]
-    update = Params(*(-((mi * alpha) / (np.sqrt(vi) + np.float32(EPSILON))) for mi, vi in zip(m, v, strict=True)))
-    return update, AdamState(Params(*m), Params(*v), state.iterations + 1)
+    update = Params.of(-((mi * alpha) / (np.sqrt(vi) + np.float32(EPSILON))) for mi, vi in zip(m, v, strict=True))
+    return update, AdamState(Params.of(m), Params.of(v), state.iterations + 1)
 
 
 def apply(net: Network, update: Params) -> Network:
     """A new Network with the update added; the old one is untouched (its arrays are read-only)."""
     new = [(w + u).astype(np.float32) for w, u in zip(weights(net).arrays(), update.arrays(), strict=True)]
-    return Network(*new, activation=net.activation, dropout=net.dropout)
-
-
-def sgd_step(net: Network, image: np.ndarray, label: int, learning_rate: float) -> Network:
-    """new weights = old − η·∂loss/∂weights, on this one digit."""
-    return apply(net, sgd_update(gradients(net, image, label), learning_rate))
+    return Network.of(*new, activation=net.activation, dropout=net.dropout)
 
 
 @dataclass(frozen=True, eq=False)
@@ -218,8 +197,8 @@ class NeuronChange:
     z_after: float
     hidden_before: float       # its output (after the activation function)
     hidden_after: float
-    vote_true: float           # its weight to the true digit's logit, after the step
-    vote_rival: float          # its weight to the rival digit's logit, after the step
+    vote_true: float           # ∂(true digit's logit)/∂output after the step: its weight to it, at one hidden layer
+    vote_rival: float          # the same for the rival digit
 
     @property
     def verdict(self) -> str:
@@ -230,16 +209,17 @@ class NeuronChange:
 
 def neuron_changes(before: Network, after: Network, image: np.ndarray, label: int, rival_digit: int,
                    neurons=None) -> list[NeuronChange]:
-    """Each hidden neuron's change (all of them unless a list is given): reinforced means it now fires more."""
+    """Each first-layer neuron's change (all of them unless a list is given): reinforced means it now fires more."""
     a, b = forward(before, image), forward(after, image)
-    neurons = range(before.width) if neurons is None else neurons
-    return [NeuronChange(int(j), float(a.z[j]), float(b.z[j]), float(a.hidden[j]), float(b.hidden[j]),
-                         float(after.w2[j, label]), float(after.w2[j, rival_digit])) for j in neurons]
+    true_votes, rival_votes = (votes(after, b, digit) for digit in (label, rival_digit))
+    neurons = range(before.widths[0]) if neurons is None else neurons
+    return [NeuronChange(int(j), float(a.zs[0][j]), float(b.zs[0][j]), float(a.hiddens[0][j]), float(b.hiddens[0][j]),
+                         float(true_votes[j]), float(rival_votes[j])) for j in neurons]
 
 
 def most_affected(update: Params, count: int = 8) -> np.ndarray:
     """The hidden neurons whose incoming weights the step changed most (largest update, in norm)."""
-    size = np.linalg.norm(update.w1.astype(np.float64), axis=0)
+    size = np.linalg.norm(update.kernels[0].astype(np.float64), axis=0)
     order = np.argsort(-size, kind="stable")
     return order[:count][size[order[:count]] > 0]
 

@@ -1,7 +1,7 @@
 """The forward pass of one digit as arithmetic: one hidden neuron's z = w·x + b and activation, logits, softmax.
 
-Each number is computed here from the weights, term by term, in float64 (not copied from
-nnviz.network.forward), so the tests can check the arithmetic shown against the model's own activations.
+The layers come from network.forward in float64; one neuron's sum is then written out term by term
+from the weights, so the tests can check the arithmetic shown against the model's own activations.
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.network import ACTIVATIONS, Network, flatten
+from nnviz.network import ACTIVATIONS, Activations, Network, flatten, forward, softmax, votes
 
 # Each activation as LaTeX, with {z} where the number goes.
-FORMULAS = {"relu": r"\max(0,\ {z})", "sigmoid": r"\frac{{1}}{{1 + e^{{-({z})}}}}", "tanh": r"\tanh({z})"}
+FORMULAS = {"relu": r"\max(0,\ {z})", "sigmoid": r"\frac{{1}}{{1 + e^{{-({z})}}}}", "tanh": r"\tanh({z})",
+            "linear": "{z}"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,13 +65,15 @@ def activation_latex(activation: str, z: float) -> str:
 
 
 def neuron_sum(net: Network, image: np.ndarray, neuron: int) -> NeuronSum:
-    if not 0 <= neuron < net.width:
-        raise ValueError(f"The hidden layer has neurons 0 to {net.width - 1}, not {neuron}")
+    """One first-layer neuron's weighted sum, term by term."""
+    width = net.widths[0]
+    if not 0 <= neuron < width:
+        raise ValueError(f"The hidden layer has neurons 0 to {width - 1}, not {neuron}")
     x = flatten(image).astype(np.float64)
-    w = net.w1[:, neuron].astype(np.float64)
+    w = net.kernels[0][:, neuron].astype(np.float64)
     products = x * w
     dot = float(products.sum())
-    bias = float(net.b1[neuron])
+    bias = float(net.biases[0][neuron])
     z = dot + bias
     return NeuronSum(neuron, x, w, products, dot, bias, z, net.activation,
                      float(ACTIVATIONS[net.activation](np.float64(z))))
@@ -78,22 +81,24 @@ def neuron_sum(net: Network, image: np.ndarray, neuron: int) -> NeuronSum:
 
 def walk(net: Network, image: np.ndarray, neuron: int | None = None) -> Walkthrough:
     """The forward pass for one digit; the neuron shown defaults to the one that adds most to the winning logit."""
-    x = flatten(image).astype(np.float64)
-    hidden = ACTIVATIONS[net.activation](x @ net.w1.astype(np.float64) + net.b1)
-    dots = hidden @ net.w2.astype(np.float64)
-    logits = dots + net.b2
+    acts = forward(net, image, dtype=np.float64)
+    last = acts.drops[-1]  # what the logits layer multiplies: the last hidden layer's output
+    dots = last @ net.kernels[-1].astype(np.float64)
+    logits = acts.logits
     exps = np.exp(logits - logits.max())
     if neuron is None:
-        neuron = strongest_voter(net, hidden, int(np.argmax(logits)))
-    return Walkthrough(neuron_sum(net, image, neuron), hidden, dots, net.b2.astype(np.float64), logits,
-                       exps, exps / exps.sum())
+        neuron = strongest_voter(net, acts, int(np.argmax(logits)))
+    return Walkthrough(neuron_sum(net, image, neuron), acts.hiddens[0], dots, net.biases[-1].astype(np.float64),
+                       logits, exps, softmax(logits))
 
 
-def strongest_voter(net: Network, hidden: np.ndarray, digit: int) -> int:
-    """The hidden neuron whose output adds most to a digit's logit (hidden_j · w2[j, digit])."""
-    return int(np.argmax(hidden * net.w2[:, digit]))
+def strongest_voter(net: Network, acts: Activations, digit: int) -> int:
+    """The first-layer neuron whose output adds most to a digit's logit: output × ∂logit/∂output,
+    which at one hidden layer is hidden_j · w2[j, digit]."""
+    return int(np.argmax(acts.hiddens[0] * votes(net, acts, digit)))
 
 
 def contributions(net: Network, hidden: np.ndarray, digit: int) -> np.ndarray:
-    """Each hidden neuron's share of one logit: hidden_j · w2[j, digit] (they sum to the logit minus its bias)."""
-    return hidden * net.w2[:, digit].astype(np.float64)
+    """Each hidden neuron's share of one logit at one hidden layer: hidden_j · w2[j, digit] (they sum to
+    the logit minus its bias). A view shim for one hidden layer; it goes with issue 15."""
+    return hidden * net.kernels[-1][:, digit].astype(np.float64)

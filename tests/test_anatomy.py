@@ -10,10 +10,10 @@ from nnviz import anatomy, data, network
 
 def random_net(width=40, activation="relu", seed=0, dropout=0.2):
     rng = np.random.default_rng(seed)
-    return network.Network(rng.normal(0, 0.08, (784, width)).astype(np.float32),
-                           rng.normal(0, 0.1, width).astype(np.float32),
-                           rng.normal(0, 0.3, (width, 10)).astype(np.float32),
-                           rng.normal(0, 0.1, 10).astype(np.float32), activation, dropout)
+    return network.Network.of(rng.normal(0, 0.08, (784, width)).astype(np.float32),
+                              rng.normal(0, 0.1, width).astype(np.float32),
+                              rng.normal(0, 0.3, (width, 10)).astype(np.float32),
+                              rng.normal(0, 0.1, 10).astype(np.float32), activation=activation, dropout=dropout)
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +197,7 @@ def test_symmetric_range_ignores_rare_outliers():
 
 def test_weight_histograms_share_bins_and_count_every_weight():
     trained, fresh = random_net(32, seed=1), random_net(32, seed=2)
-    fresh = network.Network(fresh.w1, np.zeros(32, np.float32), fresh.w2, np.zeros(10, np.float32))
+    fresh = network.Network.of(fresh.w1, np.zeros(32, np.float32), fresh.w2, np.zeros(10, np.float32))
     hists = anatomy.weight_histograms({"trained": trained, "fresh": fresh}, bins=20)
     assert [h.name for h in hists] == ["hidden kernel", "hidden bias", "logits kernel", "logits bias"]
     for h, tensor in zip(hists, anatomy.tensors(trained).values(), strict=True):

@@ -42,9 +42,10 @@ def digits():
 
 def keras_layers(m, images):
     """Every layer's output, as Keras computes it at inference, keyed by layer name."""
-    probe = keras.Model(m.inputs, [m.get_layer(n).output for n in model.LAYER_NAMES])
+    names = [layer.name for layer in m.layers]
+    probe = keras.Model(m.inputs, [m.get_layer(n).output for n in names])
     outputs = probe([images], training=False)
-    return {name: np.asarray(o) for name, o in zip(model.LAYER_NAMES, outputs, strict=True)}
+    return {name: np.asarray(o) for name, o in zip(names, outputs, strict=True)}
 
 
 def keras_preactivation(m, images):

@@ -7,7 +7,7 @@ from nnviz import data, model, network
 
 def test_architecture_is_the_beginner_network():
     m = model.build_model(64, 0.25)
-    assert [layer.name for layer in m.layers] == list(model.LAYER_NAMES)
+    assert [layer.name for layer in m.layers] == ["flatten", "hidden", "dropout", "logits"]
     assert m.output_shape == (None, 10) and m.input_shape == (None, 28, 28)
     assert m.get_layer("dropout").rate == 0.25
     assert m.get_layer("logits").activation.__name__ == "linear"  # logits, not probabilities

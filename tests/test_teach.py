@@ -23,8 +23,8 @@ def random_net(width=24, activation="relu", seed=0) -> network.Network:
     """Keras's own initialisation with random biases too (Keras starts them at 0, which would hide bias bugs)."""
     net = model.to_network(model.build_model(width, activation=activation, seed=seed))
     rng = np.random.default_rng(seed)
-    return network.Network(net.w1, rng.normal(0, 0.3, width).astype(np.float32), net.w2,
-                           rng.normal(0, 0.3, 10).astype(np.float32), activation, net.dropout)
+    return network.Network.of(net.w1, rng.normal(0, 0.3, width).astype(np.float32), net.w2,
+                              rng.normal(0, 0.3, 10).astype(np.float32), activation=activation, dropout=net.dropout)
 
 
 def keras_model(net, dtype="float32"):
@@ -48,6 +48,11 @@ def tape_gradients(m, image, label):
         loss = m.loss(np.array([label]), logits)
     grads = tape.gradient(loss, m.trainable_variables)  # hidden kernel, bias, logits kernel, bias
     return float(loss), [np.asarray(g) for g in grads]
+
+
+def sgd_step(net, image, label, learning_rate):
+    """new weights = old − η·∂loss/∂weights, on this one digit."""
+    return teach.apply(net, teach.sgd_update(teach.gradients(net, image, label), learning_rate))
 
 
 def assert_params_close(params: teach.Params, arrays, atol=1e-6, rtol=0.0):
@@ -101,7 +106,7 @@ def test_gradients_are_exact_by_finite_differences(sample, default_net):
     params = [a.astype(np.float64) for a in teach.weights(default_net).arrays()]
 
     def loss_of(arrays):
-        return teach.loss(network.Network(*arrays, default_net.activation), image, label)
+        return teach.loss(network.Network.of(*arrays, activation=default_net.activation), image, label)
 
     rng, eps = np.random.default_rng(0), 1e-5
     for which in range(4):
@@ -126,7 +131,7 @@ def test_first_layer_gradient_is_the_digit_scaled_per_neuron(sample, default_net
 
 def test_sgd_step_is_old_minus_rate_times_gradient(sample, default_net):
     image, label, rate = data.as_float(sample.x_test[2]), 5, 0.01
-    new = teach.sgd_step(default_net, image, label, rate)
+    new = sgd_step(default_net, image, label, rate)
     grads = teach.gradients(default_net, image, label)
     arrays = zip(teach.weights(default_net).arrays(), grads.arrays(), teach.weights(new).arrays(), strict=True)
     for old, g, updated in arrays:
@@ -140,7 +145,7 @@ def test_sgd_step_equals_keras_sgd(misread):
     m = keras_model(net)
     grads = teach.gradients(net, image, label)
     keras.optimizers.SGD(rate).apply_gradients(zip(grads.arrays(), m.trainable_variables, strict=True))
-    assert_params_close(teach.weights(teach.sgd_step(net, image, label, rate)),
+    assert_params_close(teach.weights(sgd_step(net, image, label, rate)),
                         teach.weights(model.to_network(m)).arrays(), atol=1e-7)
 
 

@@ -1,12 +1,15 @@
-"""Shared figure pieces: the digit heatmap, probability bars, and the house style."""
+"""Shared figure pieces: the house style, the digit heatmap, probability bars, tile mosaics and colour limits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
+
+from nnviz.network import SIDE
 
 # The app's one colour language: each colour means one thing on every page, and captions name
 # colours by these meanings. Mostly Okabe & Ito's colour-blind-safe set: every pair that must be told
@@ -87,3 +90,66 @@ def boxed(image: np.ndarray, size: int = 140) -> np.ndarray:
     top, left = (size - fitted.shape[0]) // 2, (size - fitted.shape[1]) // 2
     out[top:top + fitted.shape[0], left:left + fitted.shape[1]] = fitted
     return out
+
+
+def symmetric_range(values: np.ndarray, quantile: float = 0.995) -> float:
+    """A colour limit ±m centred on 0, so that red and blue mean the same amount either way.
+
+    quantile < 1 lets a few outlying values not wash out the rest; 1.0 is the largest |value|.
+    NaNs (a mosaic's gaps) are ignored, and an all-zero input gets 1, never a zero-width scale.
+    """
+    values = np.abs(np.ravel(values))
+    if quantile >= 1:
+        m = float(np.nanmax(values)) if values.size and not np.isnan(values).all() else 0.0
+    else:
+        values = values[::max(1, values.size // 100_000)]  # a regular subsample is plenty for a colour limit
+        m = float(np.quantile(values, quantile)) if values.size else 0.0
+    return m if m > 0 else 1.0
+
+
+def pack_tiles(tiles: np.ndarray, columns: int, gap: int = 2, header: int = 0, fill=np.nan,
+               vgap: int | None = None) -> np.ndarray:
+    """(n, h, w) tiles → one image, `columns` tiles per row, `gap` cells of `fill` between them (`vgap`
+    between rows, if different) and `header` rows of `fill` above each row of tiles (room for labels).
+    One image is one heatmap trace: far cheaper to draw than a subplot per tile, even at width 1024."""
+    tiles = np.asarray(tiles)
+    n, h, w = tiles.shape
+    vgap = gap if vgap is None else vgap
+    rows = max(1, -(-n // columns))
+    tall, wide = header + h + vgap, w + gap  # one tile's slot
+    slots = np.full((rows * columns, tall, wide), fill, dtype=np.result_type(tiles, fill))
+    slots[:n, header:header + h, :w] = tiles
+    image = slots.reshape(rows, columns, tall, wide).transpose(0, 2, 1, 3).reshape(rows * tall, columns * wide)
+    return image[:rows * tall - vgap, :columns * wide - gap]
+
+
+@dataclass(frozen=True)
+class Mosaic:
+    """Many 28×28 weight tiles packed into one image (NaN in the gaps), for one heatmap."""
+
+    values: np.ndarray   # (H, W) weights, NaN between tiles
+    neuron: np.ndarray   # (H, W) which hidden unit each cell belongs to (-1 in gaps)
+    row: np.ndarray      # (H, W) pixel row inside its tile (-1 in gaps)
+    col: np.ndarray      # (H, W) pixel column inside its tile (-1 in gaps)
+    neurons: np.ndarray  # the tiles' neurons, in reading order
+    columns: int
+    gap: int
+    header: int          # empty rows above each row of tiles, room for their labels
+
+    def origins(self) -> tuple[np.ndarray, np.ndarray]:
+        """(y, x) of each tile's top-left pixel, in the order of `neurons`."""
+        y, x = np.divmod(np.arange(len(self.neurons)), self.columns)
+        return y * (self.header + SIDE + self.gap) + self.header, x * (SIDE + self.gap)
+
+
+def tile_mosaic(kernel: np.ndarray, neurons: np.ndarray, columns: int = 8, gap: int = 2, header: int = 0) -> Mosaic:
+    """Lay out the incoming weights of first-layer `neurons` as 28×28 tiles, `columns` per row."""
+    neurons = np.asarray(neurons, dtype=int)
+    n = len(neurons)
+    columns = max(1, min(columns, n))
+    r, c = np.indices((SIDE, SIDE))
+    ones = np.ones((n, SIDE, SIDE), dtype=int)
+    weights = np.asarray(kernel)[:, neurons].T.reshape(n, SIDE, SIDE)
+    packed = [pack_tiles(t, columns, gap, header, fill) for t, fill in
+              ((weights, np.nan), (neurons[:, None, None] * ones, -1), (r * ones, -1), (c * ones, -1))]
+    return Mosaic(*packed, neurons, columns, gap, header)

@@ -63,7 +63,7 @@ def flow(view: anatomy.LayerView, activation: str = "relu", height: int = 560) -
         colorscale=common.INK, zmin=0, zmax=1, showscale=False,
         hovertemplate="input %{customdata[0]} (row %{customdata[1]}, col %{customdata[2]})"
                       "<br>value %{z:.4f}<extra></extra>")]
-    zmax = float(max(np.abs(acts.hidden).max(), np.abs(acts.dropped).max(), 1e-6))
+    zmax = common.symmetric_range([acts.hidden, acts.dropped], 1.0)
     traces += _hidden_column(acts.hidden, acts.z, panels.axis_ids(1), zmax)
     traces += _hidden_column(acts.dropped, acts.z, panels.axis_ids(2), zmax,
                              dropped=None if view.mask is None else view.mask == 0)
@@ -222,8 +222,8 @@ def contribution(image: np.ndarray, contrib: anatomy.Contribution, height: int =
     data = np.stack([rows, cols, rows * anatomy.SIDE + cols, image, contrib.effective_weights, contrib.pixels], -1)
     hover = ("row %{customdata[0]}, col %{customdata[1]} (input %{customdata[2]})<br>x = %{customdata[3]:.3f}"
              "<br>effective weight %{customdata[4]:.4f}<br>contribution %{customdata[5]:.4f}<extra></extra>")
-    m_w = anatomy.symmetric_range(contrib.effective_weights, 1.0)
-    m_c = anatomy.symmetric_range(contrib.pixels, 1.0)
+    m_w = common.symmetric_range(contrib.effective_weights, 1.0)
+    m_c = common.symmetric_range(contrib.pixels, 1.0)
     traces = [
         go.Heatmap(z=image, colorscale=common.INK, zmin=0, zmax=1, showscale=False, customdata=data,
                    hovertemplate=hover),
@@ -234,13 +234,3 @@ def contribution(image: np.ndarray, contrib: anatomy.Contribution, height: int =
     ]
     return common.style(go.Figure(traces, layout), height)
 
-
-def all_figures(net: Network, view: anatomy.LayerView, links: anatomy.NodeLink, image: np.ndarray,
-                contrib: anatomy.Contribution) -> dict[str, go.Figure]:
-    """Every figure the Layers page draws, for benchmarks and tests."""
-    figures = {"flow": flow(view, net.activation), "ranking": ranking(view, net.activation),
-               "node_link": node_link(net, view.acts, links),
-               "contribution": contribution(image, contrib)}
-    if view.training:
-        figures["dropout"] = dropout_effect(view)
-    return figures

@@ -6,18 +6,12 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nnviz.figures.common import DIVERGING, PALETTE, style
+from nnviz.figures.common import DIVERGING, PALETTE, pack_tiles, style, symmetric_range
 
 BEFORE, AFTER = PALETTE["neutral"], PALETTE["focus"]  # probabilities before teaching, and now
 TRUE, RIVAL = PALETTE["true"], PALETTE["wrong"]       # the true digit, and the wrong answer it competes with
 GROW, SHRINK = PALETTE["positive"], PALETTE["negative"]  # reinforced and penalised neurons, as the diverging scale
 GRID = 29  # a 28-pixel tile plus a one-pixel gap
-
-
-def _signed_range(values: np.ndarray) -> float:
-    """Symmetric colour limit so that 0 is white: red and blue mean the same amount either way."""
-    top = float(np.nanmax(np.abs(values))) if np.size(values) else 0.0
-    return top if top > 0 else 1.0
 
 
 def digit_ticks(label: int, rival: int) -> list[str]:
@@ -48,10 +42,8 @@ def probabilities_before_after(before: np.ndarray, after: np.ndarray, label: int
 
 def _mosaic(columns: list[np.ndarray]) -> np.ndarray:
     """28×28 tiles side by side with NaN gaps: one heatmap trace instead of one subplot per neuron."""
-    out = np.full((28, GRID * len(columns) - 1), np.nan)
-    for i, column in enumerate(columns):
-        out[:, GRID * i:GRID * i + 28] = np.asarray(column, dtype=np.float64).reshape(28, 28)
-    return out
+    tiles = np.asarray(columns, dtype=np.float64).reshape(len(columns), 28, 28)
+    return pack_tiles(tiles, len(columns), gap=GRID - 28)
 
 
 def _mosaic_data(neurons, grads=None) -> np.ndarray:
@@ -78,7 +70,7 @@ def hidden_changes(weights_w1: np.ndarray, update_w1: np.ndarray, grads_w1: np.n
         return style(fig, 200, title="The step changed no hidden weights")
     weights = _mosaic([weights_w1[:, j] for j in neurons])
     update = _mosaic([update_w1[:, j] for j in neurons])
-    w_top, u_top = _signed_range(weights), _signed_range(update)
+    w_top, u_top = symmetric_range(weights, 1.0), symmetric_range(update, 1.0)
     fig.add_heatmap(z=weights, customdata=_mosaic_data(neurons), colorscale=DIVERGING, zmin=-w_top, zmax=w_top,
                     showscale=False, hoverongaps=False, row=1, col=1,
                     hovertemplate="neuron %{customdata[0]}, input pixel %{customdata[1]}"
@@ -106,7 +98,7 @@ def hidden_changes(weights_w1: np.ndarray, update_w1: np.ndarray, grads_w1: np.n
 def output_changes(update_w2: np.ndarray, grads_w2: np.ndarray, label: int, rival: int) -> go.Figure:
     """The output kernel's change (width × 10), with the true digit's and the rival's columns outlined."""
     width = update_w2.shape[0]
-    top = _signed_range(update_w2)
+    top = symmetric_range(update_w2, 1.0)
     neurons = np.repeat(np.arange(width)[:, None], 10, axis=1)
     digits = np.repeat(np.arange(10)[None, :], width, axis=0)
     fig = go.Figure(go.Heatmap(

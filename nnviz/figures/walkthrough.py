@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nnviz.figures.common import DIVERGING, INK, PALETTE, style
+from nnviz.figures.common import DIVERGING, INK, PALETTE, style, symmetric_range
 from nnviz.walkthrough import NeuronSum
 
 HIGHLIGHT, PLAIN = PALETTE["focus"], PALETTE["neutral"]
@@ -17,8 +17,7 @@ def neuron_sum_tiles(ns: NeuronSum) -> go.Figure:
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.04, subplot_titles=(
         "x: your digit", f"w: neuron {ns.neuron}'s weights", f"x × w: sums to {ns.dot:.4f}"))
     index = np.arange(784).reshape(28, 28)
-    w_top = float(np.abs(ns.weights).max()) or 1.0
-    p_top = float(np.abs(ns.products).max()) or 1.0
+    w_top, p_top = symmetric_range(ns.weights, 1.0), symmetric_range(ns.products, 1.0)
     tiles = [(ns.inputs, INK, 0.0, 1.0, "x = %{z:.3f}"), (ns.weights, DIVERGING, -w_top, w_top, "w = %{z:+.4f}"),
              (ns.products, DIVERGING, -p_top, p_top, "x × w = %{z:+.4f}")]
     for col, (values, scale, low, high, text) in enumerate(tiles, start=1):

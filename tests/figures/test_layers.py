@@ -92,8 +92,11 @@ def test_contribution_panels(net, image):
     np.testing.assert_allclose(np.asarray(fig.data[2].customdata)[..., 5], c.pixels)
 
 
-def test_all_figures(net, image):
+def test_every_figure_of_the_layers_page_builds(net, image):
+    """What layers.all_figures checked before it was removed as dead code: each of the page's figures draws."""
     view = anatomy.layer_view(net, image)
-    figs = layers.all_figures(net, view, anatomy.node_link(net, view.acts), image,
-                              anatomy.contribution_map(net, image, view.acts.prediction))
+    figs = {"flow": layers.flow(view, net.activation), "ranking": layers.ranking(view, net.activation),
+            "node_link": layers.node_link(net, view.acts, anatomy.node_link(net, view.acts)),
+            "contribution": layers.contribution(image, anatomy.contribution_map(net, image, view.acts.prediction))}
     assert set(figs) == {"flow", "ranking", "node_link", "contribution"}
+    assert all(len(fig.data) > 0 for fig in figs.values())

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from nnviz import data, model, network, teach, ui
+from tests.test_teach import sgd_step
 
 PAGE = "views/teach.py"
 
@@ -58,7 +59,7 @@ def test_misread_digit_is_taught_until_the_right_answer_wins(open_page, misread,
     # The page did exactly what the module does: `steps` plain SGD steps at the default rate, on a copy.
     expected = default_net
     for _ in range(steps):
-        expected = teach.sgd_step(expected, image, label, teach.DEFAULT_RATE["sgd"])
+        expected = sgd_step(expected, image, label, teach.DEFAULT_RATE["sgd"])
     lesson = at.session_state["teach_lesson"]
     np.testing.assert_array_equal(lesson.current.w1, expected.w1)
     np.testing.assert_array_equal(lesson.current.b2, expected.b2)
@@ -130,7 +131,7 @@ def test_a_model_changed_elsewhere_restarts_the_lesson(open_page, misread, defau
     image, label, _ = misread
     at = open_with_label(open_page, image, label)
     click(at, "Teach one step")
-    other = teach.sgd_step(default_net, image, (label + 1) % 10, 1e-3)
+    other = sgd_step(default_net, image, (label + 1) % 10, 1e-3)
     at.session_state[ui.NETWORK] = ("another model", other)  # as if the Train page made its run active
     at.run()
     assert not at.exception
