@@ -8,6 +8,7 @@ import pytest
 from nnviz import data, evaluation, model
 from nnviz.run_record import History, RunRecord
 from nnviz.settings import Settings
+from tests.support import stacks
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +80,10 @@ def test_run_record_round_trips_through_json():
     for bad in ({"width": 4096}, {"depth": 3}):
         with pytest.raises(ValueError):
             RunRecord.from_dict({**record.to_dict(), "settings": bad})
+
+
+def test_logits_of_a_deep_stack_equal_keras_predict():
+    m = stacks.random_stack((48, 24, 12), "relu", seed=9)
+    images = data.as_float(data.load_sample().x_test[:300])
+    got = evaluation.logits(model.to_network(m), images, batch=128)  # several batches, the last one short
+    np.testing.assert_allclose(got, m.predict(images, verbose=0), atol=1e-5)

@@ -8,8 +8,9 @@ import keras
 import numpy as np
 import pytest
 
-from nnviz import anatomy, data, model
+from nnviz import anatomy, data, model, network
 from nnviz.figures import layers as layer_figures
+from tests.support import stacks
 
 ATOL = 1e-5
 
@@ -112,7 +113,7 @@ def test_flatten_index_mapping_is_keras_flatten():
         np.testing.assert_array_equal(flat[start:stop], image[0, row])
 
 
-@pytest.mark.parametrize("width", [8, 128, 512, 1024])
+@pytest.mark.parametrize("width", [8, 128, 512, 1024, (64, 32), (128, 64, 32), (512, 256, 128, 64)])  # or widths
 def test_parameter_table_equals_keras_summary(width):
     m = model.build_model(width)
     rows = anatomy.parameter_table(model.to_network(m))
@@ -154,3 +155,21 @@ def test_dropout_mask_scaling_matches_keras_training_mode(digits):
     np.testing.assert_allclose(view.inference.logits, np.asarray(m(image, training=False))[0], atol=ATOL)
     c = anatomy.contribution_map(net, image[0], 3, mask)
     assert c.pixels.sum() + c.bias == pytest.approx(float(keras_logits[3]), abs=1e-4)
+
+
+@pytest.mark.parametrize("activation", stacks.ACTIVATIONS)
+@pytest.mark.parametrize("depth", list(stacks.STACKS))
+def test_contribution_map_of_any_stack_sums_to_the_keras_logit(digits, depth, activation):
+    m = stacks.random_stack(stacks.STACKS[depth], activation, seed=5)
+    net = model.to_network(m)
+    logits = stacks.keras_outputs(m, digits[:3])["logits"]
+    masks = network.sample_dropout_masks(net, np.random.default_rng(2))
+    for k, image in enumerate(digits[:3]):
+        for digit in (0, 3, 9):
+            c = anatomy.contribution_map(net, image, digit)
+            assert c.pixels.sum() == pytest.approx(c.logit - c.bias, abs=1e-9)  # exact, up to float64 rounding
+            assert c.logit == pytest.approx(float(logits[k, digit]), abs=1e-4)
+            dropped = anatomy.contribution_map(net, image, digit, masks)  # training mode, a mask per layer
+            assert dropped.pixels.sum() + dropped.bias == pytest.approx(
+                float(network.forward(net, image, masks, dtype=np.float64).logits[digit]), abs=1e-9)
+

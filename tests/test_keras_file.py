@@ -45,3 +45,16 @@ def test_other_architectures_are_refused(tmp_path):
     other.save(path)
     with pytest.raises(ValueError, match="not the beginner network"):
         keras_file.read_network(path)
+
+
+@pytest.mark.parametrize("widths, activation", [((64, 32), "relu"), ((40, 20, 16), "linear"), ((8,) * 11, "sigmoid")])
+def test_any_saved_stack_reads_exactly_in_layer_order(tmp_path, widths, activation):
+    """Eleven hidden layers too: Keras's weight groups dense_10 and dense_2 must come in layer order, not text order."""
+    net = model.to_network(model.build_model(widths, 0.3, activation, seed=6))
+    path = tmp_path / "m.keras"
+    path.write_bytes(model_io.keras_bytes(net))
+    read = keras_file.read_network(path)
+    assert read.widths == widths
+    for a, b in zip(read.arrays(), net.arrays(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert (read.activation, read.dropout) == (activation, pytest.approx(0.3))

@@ -85,3 +85,38 @@ def test_zip_without_a_model_and_zip_bomb_are_refused():
 def test_oversized_upload_is_refused_before_reading():
     with pytest.raises(model_io.BadModel, match="MB"):
         model_io.network_from_keras_bytes(b"\0" * (model_io.MAX_MODEL_BYTES + 1))
+
+
+@pytest.mark.parametrize("widths", [(32, 16), (24, 16, 8)])
+def test_any_dense_stack_is_read_when_the_views_allow_its_depth(tmp_path, widths):
+    net = model.to_network(model.build_model(widths, 0.2, "linear", seed=1))
+    loaded = keras.models.load_model(_saved_path(net, tmp_path), compile=False, safe_mode=True)
+    read = model_io.network_from_model(loaded, max_depth=4, activations=("relu", "sigmoid", "tanh", "linear"))
+    assert read.widths == widths and read.activation == "linear"
+    for a, b in zip(read.arrays(), net.arrays(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(model_io.BadModel, match="layers are"):  # the views show one hidden layer until issue 15
+        model_io.network_from_keras_bytes(model_io.keras_bytes(net))
+
+
+def _saved_path(net, tmp_path):
+    path = os.path.join(tmp_path, "stack.keras")
+    with open(path, "wb") as file:
+        file.write(model_io.keras_bytes(net))
+    return path
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda: keras.Sequential([keras.Input((784,)), keras.layers.Dense(16, activation="relu"),
+                               keras.layers.Dropout(0.1), keras.layers.Dense(8, activation="relu"),
+                               keras.layers.Dropout(0.3),
+                               keras.layers.Dense(10)]), "different rates"),
+    (lambda: keras.Sequential([keras.Input((784,)), keras.layers.Dense(16, activation="relu"),
+                               keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(10)]),
+     "different activations"),
+    (lambda: keras.Sequential([keras.Input((28, 28)), keras.layers.Dense(16, activation="relu"),
+                               keras.layers.Dense(10)]), "input of shape|do not chain"),
+])
+def test_stacks_the_views_cannot_show_are_refused_with_what_was_found(build, message, tmp_path):
+    with pytest.raises(model_io.BadModel, match=message):
+        model_io.network_from_model(build(), max_depth=4)

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnviz import data, model, network, teach
+from tests.support import stacks
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,8 @@ def sgd_step(net, image, label, learning_rate):
 
 
 def assert_params_close(params: teach.Params, arrays, atol=1e-6, rtol=0.0):
-    for name, ours, theirs in zip(("w1", "b1", "w2", "b2"), params.arrays(), arrays, strict=True):
+    names = [f"layer {i} {part}" for i in range(len(params.kernels)) for part in ("kernel", "bias")]
+    for name, ours, theirs in zip(names, params.arrays(), arrays, strict=True):
         assert ours.shape == theirs.shape, name
         np.testing.assert_allclose(ours, theirs, atol=atol, rtol=rtol, err_msg=name)
 
@@ -252,3 +254,30 @@ def test_sgd_update_exact_and_network_immutable(sample, default_net, rate, label
     np.testing.assert_array_equal(new.b1, default_net.b1 - np.float32(rate) * grads.b1)
     np.testing.assert_array_equal(new.w1, default_net.w1 - np.float32(rate) * grads.w1)
     assert not new.w1.flags.writeable and not grads.w1.flags.writeable
+
+
+def test_votes_at_one_hidden_layer_are_the_weights_to_the_digit(misread, default_net):
+    image, label = misread
+    lesson = teach.teach(teach.start(default_net, image, label), "sgd", 1e-3)
+    rival = teach.rival(lesson.probs[0], label)
+    for change in teach.neuron_changes(lesson.original, lesson.current, image, label, rival, [0, 7, 99]):
+        assert change.vote_true == float(lesson.current.w2[change.neuron, label])
+        assert change.vote_rival == float(lesson.current.w2[change.neuron, rival])
+
+
+@pytest.mark.parametrize("depth", list(stacks.STACKS))
+def test_a_lesson_on_any_stack_follows_the_gradient_tape(misread, depth):
+    image, label = misread
+    m = stacks.random_stack(stacks.STACKS[depth], "sigmoid", seed=12)
+    net = model.to_network(m)
+    keras_grads, _ = stacks.tape_gradients(m, image[None], np.array([label]))
+    grads = teach.gradients(net, image, label)
+    assert_params_close(grads, keras_grads, atol=1e-6)
+    lesson = teach.start(net, image, label)
+    for _ in range(3):
+        lesson = teach.teach(lesson, "adam", 1e-2)
+    assert lesson.losses[-1] < lesson.losses[0] and lesson.current.widths == net.widths
+    changes = teach.neuron_changes(lesson.original, lesson.current, image, label, teach.rival(lesson.probs[0], label))
+    assert len(changes) == net.widths[0]
+    for restored, original in zip(teach.undo(lesson).current.arrays(), net.arrays(), strict=True):
+        assert restored is original  # Undo is the very same weights

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from nnviz import data, model, network, walkthrough
+from tests.support import stacks
 from tests.test_teach import keras_model
 
 
@@ -82,3 +83,37 @@ def test_only_inked_pixels_count(sample, default_net):
 def test_bad_neuron_is_rejected(default_net):
     with pytest.raises(ValueError):
         walkthrough.neuron_sum(default_net, np.zeros((28, 28)), default_net.width)
+
+
+@pytest.mark.parametrize("depth", list(stacks.STACKS))
+def test_walkthrough_of_any_stack_equals_keras(sample, depth):
+    m = stacks.random_stack(stacks.STACKS[depth], "tanh", seed=4)
+    net = model.to_network(m)
+    image = data.as_float(sample.x_test[2])
+    expected = stacks.keras_outputs(m, image[None])
+    steps = walkthrough.walk(net, image)
+    np.testing.assert_allclose(steps.hidden, expected[network.hidden_names(net.depth)[0]][0], atol=1e-5)
+    np.testing.assert_allclose(steps.logits, expected["logits"][0], atol=1e-5)
+    np.testing.assert_allclose(steps.logit_dots + steps.logit_biases, steps.logits, atol=1e-12)
+    np.testing.assert_allclose(steps.probs, np.asarray(keras.ops.softmax(expected["logits"][0])), atol=1e-6)
+
+
+@pytest.mark.parametrize("depth", list(stacks.STACKS))
+def test_default_neuron_is_the_strongest_voter_through_the_whole_stack(sample, depth):
+    """Its vote is ∂logit/∂output, as tf.GradientTape computes it through the layers above."""
+    import tensorflow as tf
+
+    m = stacks.random_stack(stacks.STACKS[depth], "sigmoid", seed=8)
+    net = model.to_network(m)
+    image = data.as_float(sample.x_test[4])
+    steps = walkthrough.walk(net, image)
+    first = tf.Variable(stacks.keras_outputs(m, image[None])[network.hidden_names(net.depth)[0]])
+    with tf.GradientTape() as tape:
+        a = first
+        for layer in model.dense_layers(m)[1:]:
+            a = layer(a)
+        logit = a[0, steps.prediction]
+    keras_votes = np.asarray(tape.gradient(logit, first))[0]
+    acts = network.forward(net, image, dtype=np.float64)
+    np.testing.assert_allclose(network.votes(net, acts, steps.prediction), keras_votes, atol=1e-5)
+    assert steps.neuron.neuron == int(np.argmax(steps.hidden * keras_votes))

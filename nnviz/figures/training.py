@@ -230,15 +230,11 @@ def confusion(matrix: np.ndarray, height: int = 440) -> go.Figure:
 
 def _mosaic(tiles: np.ndarray, cols: int, vgap: int = GAP) -> tuple[np.ndarray, np.ndarray, int]:
     """(n, h, w) tiles → one image with NaN gaps, each pixel's tile number, and the number of rows."""
-    n, h, w = tiles.shape
-    rows = max(1, -(-n // cols))
-    image = np.full((rows * (h + vgap) - vgap, cols * (w + GAP) - GAP), np.nan, np.float32)
-    owner = np.full(image.shape, -1, np.int32)
-    for i in range(n):
-        r, c = divmod(i, cols)
-        image[r * (h + vgap):r * (h + vgap) + h, c * (w + GAP):c * (w + GAP) + w] = tiles[i]
-        owner[r * (h + vgap):r * (h + vgap) + h, c * (w + GAP):c * (w + GAP) + w] = i
-    return image, owner, rows
+    n = len(tiles)
+    image = common.pack_tiles(np.asarray(tiles, np.float32), cols, GAP, vgap=vgap)
+    owner = common.pack_tiles(np.broadcast_to(np.arange(n, dtype=np.int32)[:, None, None], tiles.shape), cols, GAP,
+                              fill=np.int32(-1), vgap=vgap)
+    return image, owner, max(1, -(-n // cols))
 
 
 def weight_tiles(w1: np.ndarray, units: int = 18, cols: int = 6, height: int = 300) -> go.Figure:

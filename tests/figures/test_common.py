@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnviz.figures.common import PALETTE
+from nnviz.figures.common import PALETTE, pack_tiles, symmetric_range
 
 # Machado, Oliveira & Fernandes (2009), severity 1.0: linear-RGB matrices that simulate how a
 # dichromat sees a colour (the same matrices colour-science and DaltonLens use).
@@ -56,3 +56,24 @@ def test_the_simulation_catches_the_old_teach_colours():
 
 def test_each_meaning_has_its_own_colour():
     assert len(set(PALETTE.values())) == len(PALETTE)
+
+
+def test_pack_tiles_places_each_tile_in_its_slot_with_gaps_and_headers():
+    tiles = np.arange(5 * 2 * 3, dtype=np.float32).reshape(5, 2, 3)  # five 2×3 tiles
+    image = pack_tiles(tiles, columns=2, gap=1, header=2, vgap=4)
+    assert image.shape == (3 * (2 + 2 + 4) - 4, 2 * (3 + 1) - 1)
+    for i, tile in enumerate(tiles):
+        row, col = divmod(i, 2)
+        top, left = row * 8 + 2, col * 4
+        np.testing.assert_array_equal(image[top:top + 2, left:left + 3], tile)
+    assert np.isnan(image).sum() == image.size - tiles.size  # everything else is gap
+    owner = pack_tiles(np.broadcast_to(np.arange(5)[:, None, None], tiles.shape), 2, gap=1, fill=-1)
+    assert owner.dtype.kind == "i" and sorted(set(owner.ravel())) == [-1, 0, 1, 2, 3, 4]
+
+
+def test_symmetric_range_is_the_largest_magnitude_ignoring_gaps():
+    assert symmetric_range(np.array([np.nan, -3.0, 2.0]), 1.0) == 3.0
+    assert symmetric_range(np.array([np.nan, np.nan]), 1.0) == 1.0   # never a zero-width colour scale
+    assert symmetric_range(np.zeros(4), 1.0) == 1.0
+    values = np.concatenate([np.linspace(-1, 1, 10_000), [50.0]])
+    assert symmetric_range(values) == pytest.approx(1.0, abs=0.01)   # a rare outlier does not wash out the rest
