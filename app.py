@@ -7,7 +7,10 @@ until some session has run st.navigation, serves a deep link to a page without t
 import streamlit as st
 
 from nnviz import ui
+from nnviz.app import runtime
 from nnviz.app.boundary import boundary
+
+runtime.configure()  # first: training workers inherit TensorFlow's environment from this process
 
 st.set_page_config(page_title="nnviz: see inside a neural network", page_icon=":material/neurology:", layout="wide")
 
@@ -26,3 +29,4 @@ with boundary("the header"):
     ui.header()
 with boundary(page):  # its title is read only on an error: a bare-mode import of app.py has none
     page.run()
+runtime.settle_heap()  # after the page: freeze what its run loaded, so later collections skip it

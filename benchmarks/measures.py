@@ -8,10 +8,13 @@ import time
 
 import numpy as np
 
-# nnviz.training sets TensorFlow's threading for the whole process before its first op runs,
-# so plain model.fit below is measured with the same threading as the trainer.
 from nnviz import data, model, network, preprocess, strokes, training
+from nnviz.app import runtime
 from nnviz.settings import Settings
+
+# TensorFlow's threading as the served app sets it, before its first op runs, so that plain model.fit
+# below is measured with the same threading as the trainer's workers.
+runtime.tensorflow_environment()
 
 
 def _canvas_pngs() -> list[bytes]:

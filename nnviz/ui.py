@@ -1,12 +1,13 @@
-"""Session-state and caching glue: the only nnviz module that imports Streamlit.
+"""Session glue for the digit, the active model and the header every page shares (the Train page's
+glue, cached resources and its session keys are in nnviz/app).
 
-Shared, read-only things (datasets, the pretrained default) are cached once per server process;
-everything a user changes (their digit, their model) lives in their own st.session_state.
+Shared, read-only things (datasets, the pretrained default) are cached once per server process
+(nnviz/app/resources.py); everything a user changes (their digit, their model) lives in their own
+st.session_state.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,8 +18,16 @@ import numpy as np
 import pandas  # noqa: F401
 import streamlit as st
 
-from nnviz import data, inputs, preprocess, settings, training
-from nnviz.app import screen
+from nnviz import data, inputs, preprocess
+from nnviz.app import screen, session
+from nnviz.app.datasets import training_dataset
+from nnviz.app.resources import (  # noqa: F401 - fresh_network and training_pool: for views/weights.py, views/runs.py
+    default_network,
+    fresh_network,
+    sample_dataset,
+    training_pool,
+)
+from nnviz.app.session import LIVE_RUN, RUNS, TRAINER
 from nnviz.network import Network
 from nnviz.run_record import RunRecord
 from nnviz.run_store import RunStore
@@ -27,15 +36,7 @@ DIGIT = "digit"          # session key: the current CurrentDigit
 NETWORK = "network"      # session key: (label, Network) of a model this session made active
 NOTICE = "notice"        # session key: (level, text) when the newest input gave no digit
 CANVAS_CLEARS = "canvas_clears"  # session key: how often Clear was pressed
-TRAINER = "trainer"      # session key: this session's training.Trainer
-RUNS = "runs"            # session key: list of this session's ended runs (RunRecord), oldest first
-LIVE_RUN = "live_run"    # session key: True while the trainer's run is the active model
-URL_NOTICES = "train_url_notices"  # session key: notices about the link's bad values, until the user acts
-TRAIN_MESSAGE = "train_message"    # session key: (level, text) answering the last Train-page button
 DRAWN = "your drawing"   # the source name of a digit drawn on the canvas
-EXPERIMENT = "train_experiment"    # session key: the settings of the experiment's runs still to start
-AWAITED_STEP = "train_awaited_step"  # session key: the step count a Step click is still waiting to see pass
-POLL_SECONDS = 0.4       # how often live views refresh while training (≥ 2 updates a second)
 
 
 @dataclass(frozen=True)
@@ -48,35 +49,12 @@ class CurrentDigit:
     steps: tuple[tuple[str, np.ndarray], ...] = ()  # preprocessing steps, when it was drawn or uploaded
 
 
-@st.cache_resource(show_spinner="Loading the bundled MNIST sample…")
-def sample_dataset() -> data.Dataset:
-    return data.load_sample()
-
-
-@st.cache_resource(show_spinner="Loading the pretrained model…")
-def default_network() -> Network:
-    from nnviz import keras_file
-
-    # Read with h5py: importing TensorFlow here would add ~3 s to every cold start.
-    net = keras_file.read_network(data.asset_path(data.DEFAULT_MODEL_FILE))
-    # Streamlit collects garbage after every rerun; freezing what start-up loaded (Streamlit, plotly,
-    # pandas…) keeps that collection cheap (single-session predict p95 154 → ~45 ms measured).
-    training.settle_heap()
-    return net
-
-
-@st.cache_resource(show_spinner=False)
-def _heap_settled_with_tensorflow() -> bool:
-    training.settle_heap()  # with TensorFlow loaded, Streamlit's gc after every rerun would cost ~0.3 s
-    return True
-
-
 DEFAULT_LABEL = "pretrained default (width 128)"
 
 
 def dataset() -> data.Dataset:
     """The dataset this session trains on: the bundled sample unless it chose (available) full MNIST."""
-    return training_dataset(st.session_state.get(setting_key("dataset"), "sample"))[0]
+    return training_dataset(session.setting("dataset") or "sample")[0]
 
 
 def active_network() -> tuple[str, Network]:
@@ -171,8 +149,6 @@ def current_digit() -> CurrentDigit:
 def header() -> None:
     """What every page shares, in one line above it: which model and data are in use, a way back to
     the default, and presenter mode. No sidebar: on a tablet or a projector it took a third of the screen."""
-    if "tensorflow" in sys.modules:  # loaded by a page that needed Keras: freeze its objects once
-        _heap_settled_with_tensorflow()
     screen.apply()
     label, net = active_network()
     trainer = st.session_state.get(TRAINER)
@@ -204,157 +180,6 @@ def use_training_run() -> None:
     st.session_state.pop(NETWORK, None)
 
 
-@st.cache_resource(show_spinner="Initialising a fresh model…", max_entries=8)
-def fresh_network(width: int, activation: str = "relu", dropout: float = 0.2, seed: int = 0) -> Network:
-    """An untrained model's weights (Keras's own initialisation), for before/after comparisons."""
-    from nnviz import model
-
-    with training_pool().build_lock:  # Keras seeds from global state: never alongside a trainer's build
-        return model.to_network(model.build_model(width, dropout, activation, seed=seed))
-
-
-# ---- training: datasets, settings, the session's trainer and its runs ----------------------------
-
-@st.cache_resource(show_spinner=False)
-def training_pool() -> training.Pool:
-    """The server-wide cap on concurrent training runs (env NNVIZ_MAX_TRAINERS, default 2)."""
-    return training.Pool(training.max_trainers())
-
-
-@st.cache_resource(scope="session", on_release=training.Lease.release, show_spinner=False)
-def session_lease() -> training.Lease:
-    """Released by Streamlit when this session's browser tab disconnects: that ends its trainer."""
-    return training.Lease()
-
-
-@st.cache_resource(show_spinner="Loading full MNIST…")
-def full_dataset() -> data.Dataset:
-    return data.load_full_mnist(allow_download=False)
-
-
-def training_dataset(name: str) -> tuple[data.Dataset, str | None]:
-    """The dataset a setting names, or the bundled sample with a notice when it is not available."""
-    if name == "full":
-        try:
-            return full_dataset(), None
-        except data.DataUnavailable as exc:
-            return sample_dataset(), f"{exc} Training uses the bundled sample instead."
-    return sample_dataset(), None
-
-
-def dataset_named(name: str) -> data.Dataset | None:
-    """The dataset a run record names (None if it cannot be loaded now)."""
-    if name == sample_dataset().name:
-        return sample_dataset()
-    try:
-        return full_dataset()
-    except data.DataUnavailable:
-        return None
-
-
-def download_full_mnist() -> str | None:
-    """Fetch full MNIST into Keras's cache; None on success, else the reason it failed."""
-    try:
-        data.load_full_mnist(allow_download=True)
-    except data.DataUnavailable as exc:
-        return str(exc)
-    return None
-
-
-def setting_key(name: str) -> str:
-    """The session key of one setting's control: the one place that setting is held."""
-    return f"setting_{name}"
-
-
-def train_settings() -> settings.Settings:
-    """The Train page's settings, read from its controls' keys (kept for the whole session).
-
-    Until the controls first exist, they are the URL's (a shared link), with one notice per bad value;
-    the notices stay until the user acts on the page (see settings_controls and train_command).
-    """
-    held = {spec.name: st.session_state.get(setting_key(spec.name)) for spec in settings.SPECS}
-    if None not in held.values():
-        return settings.Settings(**held)
-    chosen, notices = settings.from_query(st.query_params.to_dict())
-    st.session_state.setdefault(URL_NOTICES, notices)
-    return chosen
-
-
-def url_notices() -> tuple[str, ...]:
-    """Notices about the link's bad values, shown until the user changes a setting or presses a button."""
-    return st.session_state.get(URL_NOTICES, ())
-
-
-def _user_acted() -> None:
-    st.session_state[URL_NOTICES] = ()
-
-
-def _format(spec: settings.Spec, available: int) -> Callable:
-    if spec.name == "epochs":
-        return lambda v: "until paused" if v == 0 else str(v)
-    if spec.name == "train_size":
-        return lambda v: f"{v:,} (all)" if v == available else f"{v:,}"
-    return lambda v: f"{v:g}" if isinstance(v, float) else str(v)
-
-
-def settings_controls(current: settings.Settings, available: int, group: str) -> settings.Settings:
-    """Draw one group's controls from the settings table; return the settings they now show.
-
-    available: how many training digits the chosen dataset has (the training-size slider's end).
-    Each control is created with its current value as its declared value, so that whatever the
-    browser falls back to is that value, never the slider's first stop (see tests/e2e/test_train.py's
-    shared-link test); persist_state keeps it when the user visits other pages.
-    """
-    values = current.as_dict()
-    for spec in (s for s in settings.SPECS if s.group == group):
-        key = setting_key(spec.name)
-        value = min(values[spec.name], available) if spec.name == "train_size" else values[spec.name]
-        common = dict(key=key, help=spec.help, on_change=_user_acted, persist_state="session")
-        if spec.choices:
-            labels = DATASET_LABELS if spec.name == "dataset" else {}
-            values[spec.name] = st.radio(spec.label, spec.choices, index=spec.choices.index(value), horizontal=True,
-                                         format_func=lambda c, labels=labels: labels.get(c, c), **common)
-        elif spec.stops:
-            stops = [v for v in spec.stops if spec.name != "train_size" or v < available]
-            stops += [available] if spec.name == "train_size" else []
-            values[spec.name] = st.select_slider(spec.label, sorted(set(stops) | {value}), value=value,
-                                                 format_func=_format(spec, available), **common)
-        else:
-            values[spec.name] = st.number_input(spec.label, int(spec.low), int(spec.high), value=value, step=1,
-                                                **common)
-    return settings.Settings(**values)
-
-
-DATASET_LABELS = {"sample": "Bundled sample", "full": "Full MNIST"}
-
-
-def sync_url(chosen: settings.Settings) -> None:
-    """Keep the Train page's URL equal to its settings, so a copied link reopens the same setup."""
-    for key, value in settings.to_query(chosen).items():
-        if st.query_params.get(key) != value:
-            st.query_params[key] = value
-
-
-def restore_controls(chosen: settings.Settings) -> None:
-    """Put the controls back to these settings (a callback: runs before the widgets are drawn)."""
-    for name, value in chosen.as_dict().items():
-        st.session_state[setting_key(name)] = value
-
-
-def trainer(chosen: settings.Settings, ds: data.Dataset) -> training.Trainer:
-    """This session's trainer, created on first use (or again after its tab disconnected)."""
-    current = st.session_state.get(TRAINER)
-    if current is not None and current.closed:
-        runs()  # keep the closed trainer's ended runs
-        current = None
-    if current is None:
-        with st.spinner("Preparing the model…"):
-            current = training.Trainer(ds, chosen, training_pool(), store=saved_runs())
-        st.session_state[TRAINER] = current
-    session_lease().watch(current)
-    return current
-
-
 def saved_runs() -> RunStore:
     """The runs folder (env NNVIZ_RUNS_DIR, default ./runs) as this session's user may use it: every ended
     run is saved there as theirs. With login on and nobody signed in, the sign-in screen stops the page."""
@@ -371,100 +196,3 @@ def runs() -> list[RunRecord]:
         known = {r.run_id for r in kept}
         kept.extend(r for r in current.records if r.run_id not in known)
     return kept
-
-
-def live_interval() -> float | None:
-    """For any page's @st.fragment(run_every=…): refresh while this session trains, or while a Step it
-    asked for has not shown yet (a worker may still be preparing the run), else never."""
-    current = st.session_state.get(TRAINER)
-    if current is None:
-        return None
-    snap = current.snapshot
-    return POLL_SECONDS if snap.active or snap.status == "starting" or step_pending() else None
-
-
-def step_pending() -> bool:
-    """True while a Step this session asked for has not shown in its trainer's snapshot yet."""
-    current = st.session_state.get(TRAINER)
-    if current is None:
-        return False
-    snap = current.snapshot
-    asked = st.session_state.get(AWAITED_STEP) == snap.step
-    return asked and not snap.ended and snap.status not in ("failed", "closed")
-
-
-def say(level: str, text: str) -> None:
-    """Answer a Train-page button with a message, shown until the next button press."""
-    st.session_state[TRAIN_MESSAGE] = (level, text)
-
-
-def start_experiment() -> None:
-    """The one-click overfitting experiment (a callback): its runs train one after another, each
-    with its settings shown in the controls; continue_experiment starts the next when one ends."""
-    first, *rest = settings.OVERFITTING_EXPERIMENT
-    ds = training_dataset(first.dataset)[0]
-    train_command("reset", first, ds)
-    restore_controls(first)
-    trainer(first, ds).play()
-    use_training_run()
-    st.session_state[EXPERIMENT] = rest
-    say("info", f"The experiment trains {settings.count(len(rest) + 1, 'run')} on "
-        f"{first.train_size:,} digits with a {first.width}-neuron hidden layer: dropout "
-        + " then ".join(f"{s.dropout:g}" for s in settings.OVERFITTING_EXPERIMENT) + ". They appear under "
-        "Compare runs as they end.")
-
-
-def continue_experiment() -> None:
-    """Start the experiment's next run once the current one has ended (before the controls are drawn)."""
-    waiting = st.session_state.get(EXPERIMENT)
-    current = st.session_state.get(TRAINER)
-    if not waiting or current is None or not current.snapshot.ended:
-        return
-    following, *rest = waiting
-    st.session_state[EXPERIMENT] = rest
-    restore_controls(following)
-    current.reset(following, training_dataset(following.dataset)[0])
-    current.play()
-    use_training_run()
-
-
-def train_command(action: str, chosen: settings.Settings, ds: data.Dataset) -> None:
-    """The Train page's buttons (as on_click callbacks). Redundant clicks get a message, never an error."""
-    st.session_state.pop(TRAIN_MESSAGE, None)  # a new click: the previous answer no longer applies
-    st.session_state.pop(EXPERIMENT, None)  # the user takes over: the experiment starts no more runs
-    _user_acted()
-    t = trainer(chosen, ds)
-    snap = t.snapshot
-    fresh = snap.ended or snap.status in ("failed", "closed") or (snap.step == 0 and snap.settings != chosen)
-    if action in ("play", "step"):
-        if snap.active:
-            return say("info", "Already training." if action == "play" else
-                       "Pause first: Step trains exactly one batch while paused.")
-        if snap.in_progress and snap.settings != chosen:
-            return say("warning", "Your settings changed: start a new run, or undo the changes, first.")
-        if fresh:
-            t.reset(chosen, ds)
-        st.session_state[AWAITED_STEP] = t.snapshot.step if action == "step" else None
-        t.play() if action == "play" else t.step()
-        use_training_run()
-    elif action == "pause":
-        if not snap.active:
-            return say("info", "Nothing is training, so there is nothing to pause.")
-        t.pause()
-    elif action == "stop":
-        if not snap.in_progress:
-            return say("info", "Nothing is training, so there is nothing to stop. Press Train to start.")
-        t.stop()
-        say("success", f"{snap.name} stopped and was tested on the held-out digits: see below.")
-    elif action == "reset":
-        t.reset(chosen, ds)
-        say("success", f"A new run with fresh random weights from seed {chosen.seed}."
-            + (f" {snap.name} is kept for comparison." if snap.step else ""))
-    elif action == "undo":
-        restore_controls(snap.settings)
-
-
-def send_to_draw(index: int, ds: data.Dataset) -> None:
-    """Make a test digit the current digit of every page."""
-    name = "test digit" if ds.name == sample_dataset().name else f"{ds.name} test digit"
-    set_digit(data.as_float(ds.x_test[index]), f"{name} #{index}", int(ds.y_test[index]))

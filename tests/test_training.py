@@ -7,9 +7,13 @@ import time
 import numpy as np
 import pytest
 
-from nnviz import data, training
+from nnviz import data
 from nnviz.run_store import RunStore
 from nnviz.settings import Settings
+from nnviz.training.divergence import DIVERGED_LOSS, divergence
+from nnviz.training.pool import Lease, Pool, max_trainers
+from nnviz.training.split import VAL_PER_EPOCH, held_out_split
+from nnviz.training.trainer import Trainer
 
 TINY = Settings(width=16, train_size=512, epochs=0, batch_size=32, seed=3)  # trains until paused
 
@@ -25,7 +29,7 @@ def make(sample):
     made = []
 
     def _make(chosen=TINY, pool=None, dataset=None):
-        trainer = training.Trainer(dataset or sample, chosen, pool or training.Pool(2))
+        trainer = Trainer(dataset or sample, chosen, pool or Pool(2))
         made.append(trainer)
         trainer.wait_for(lambda s: s.status in ("ready", "failed"), 60)
         return trainer
@@ -60,7 +64,7 @@ def test_a_seeded_small_run_learns_and_finishes(make):
     assert list(h.step) == list(range(1, snap.step + 1)) and len(h.epoch_step) == 3
     assert h.loss[:10].mean() > 2 * h.loss[-10:].mean()                  # the loss decreases
     assert h.epoch_val_loss[-1] < h.epoch_val_loss[0] and h.epoch_val_accuracy[-1] > 0.7
-    assert len(h.val_step) == 3 * training.VAL_PER_EPOCH                 # several validations per epoch
+    assert len(h.val_step) == 3 * VAL_PER_EPOCH                 # several validations per epoch
     assert snap.evaluation is not None and snap.evaluation.accuracy > 0.7
     [record] = trainer.records
     assert record.status == "finished" and record.settings.width == 32 and record.evaluation.accuracy > 0.7
@@ -120,8 +124,8 @@ def test_stop_while_nothing_trained_changes_nothing(make):
 
 def test_diverging_run_stops_with_a_message_and_keeps_finite_weights(sample, tmp_path):
     store = RunStore(tmp_path / "runs")
-    trainer = training.Trainer(sample, Settings(width=64, train_size=1000, epochs=0, learning_rate=10.0, seed=0),
-                               training.Pool(1), store=store)
+    trainer = Trainer(sample, Settings(width=64, train_size=1000, epochs=0, learning_rate=10.0, seed=0),
+                               Pool(1), store=store)
     try:
         trainer.play()
         snap = trainer.wait_for(lambda s: s.ended, 120)
@@ -129,7 +133,7 @@ def test_diverging_run_stops_with_a_message_and_keeps_finite_weights(sample, tmp
         trainer.close()
     assert snap.status == "diverged"
     assert "diverged" in snap.message and "smaller learning rate" in snap.message
-    assert np.nanmax(snap.history.loss) > training.DIVERGED_LOSS
+    assert np.nanmax(snap.history.loss) > DIVERGED_LOSS
     assert all(np.isfinite(a).all() for a in weights(snap))
     # The weights kept are those the run stands at: its step (what its label shows) is theirs, and
     # the message names that same step (issue 13: "weights from step 0 are kept" on a run at step 8).
@@ -140,10 +144,10 @@ def test_diverging_run_stops_with_a_message_and_keeps_finite_weights(sample, tmp
 
 
 def test_divergence_rule():
-    assert training.divergence(np.array([2.3, 1.0])) is None
-    assert "NaN" in training.divergence(np.array([1.0, np.nan]))
-    assert "NaN" in training.divergence(np.array([np.inf]))
-    assert "exploded" in training.divergence(np.array([1.0, 5000.0]))
+    assert divergence(np.array([2.3, 1.0])) is None
+    assert "NaN" in divergence(np.array([1.0, np.nan]))
+    assert "NaN" in divergence(np.array([np.inf]))
+    assert "exploded" in divergence(np.array([1.0, 5000.0]))
 
 
 def test_an_exception_is_shown_and_the_trainer_stays_usable(make, sample):
@@ -168,8 +172,8 @@ def test_the_worker_ends_when_asked_and_records_the_run(make):
 
 
 def test_the_worker_ends_when_its_session_goes(sample):
-    pool = training.Pool(1)
-    trainer = training.Trainer(sample, TINY, pool)
+    pool = Pool(1)
+    trainer = Trainer(sample, TINY, pool)
     trainer.play()
     trainer.wait_for(lambda s: s.step > 0, 60)
     worker = trainer._supervisor.worker
@@ -181,14 +185,14 @@ def test_the_worker_ends_when_its_session_goes(sample):
 
 
 def test_a_released_lease_closes_its_trainers_without_keeping_them_alive(make, sample):
-    lease = training.Lease()
+    lease = Lease()
     trainer = make()
     lease.watch(trainer)
     trainer.play()
     lease.release()  # what Streamlit does when the tab's session disconnects
     worker_ends(trainer)
     assert trainer.closed and "browser tab was closed" in trainer.snapshot.message
-    other = training.Trainer(sample, TINY)
+    other = Trainer(sample, TINY)
     lease.watch(other)
     supervisor = other._supervisor
     del other
@@ -200,7 +204,7 @@ def test_a_released_lease_closes_its_trainers_without_keeping_them_alive(make, s
 
 
 def test_the_concurrency_cap_queues_extra_runs(make):
-    pool = training.Pool(1)
+    pool = Pool(1)
     first, second = make(pool=pool), make(pool=pool)
     first.play()
     first.wait_for(lambda s: s.step > 0, 60)
@@ -216,7 +220,7 @@ def test_the_concurrency_cap_queues_extra_runs(make):
 
 
 def test_pool_is_first_come_first_served():
-    pool = training.Pool(1)
+    pool = Pool(1)
     a, b, c = object(), object(), object()
     assert pool.acquire(a) and not pool.acquire(b) and not pool.acquire(c)
     assert (pool.position(b), pool.position(c), pool.position(a)) == (1, 2, None)
@@ -227,14 +231,14 @@ def test_pool_is_first_come_first_served():
 
 
 def test_max_trainers_comes_from_the_environment():
-    assert training.max_trainers({}) == 2
-    assert training.max_trainers({"NNVIZ_MAX_TRAINERS": "5"}) == 5
-    assert training.max_trainers({"NNVIZ_MAX_TRAINERS": "0"}) == 1
-    assert training.max_trainers({"NNVIZ_MAX_TRAINERS": "lots"}) == 2
+    assert max_trainers({}) == 2
+    assert max_trainers({"NNVIZ_MAX_TRAINERS": "5"}) == 5
+    assert max_trainers({"NNVIZ_MAX_TRAINERS": "0"}) == 1
+    assert max_trainers({"NNVIZ_MAX_TRAINERS": "lots"}) == 2
 
 
 def test_validation_and_test_digits_are_disjoint_halves():
-    val, test = training.held_out_split(2000)
+    val, test = held_out_split(2000)
     assert len(val) == len(test) == 1000 and not set(val) & set(test)
 
 

@@ -11,8 +11,13 @@ import threading
 import numpy as np
 import pytest
 
-from nnviz import data, training, training_worker
+from nnviz import data
 from nnviz.settings import Settings
+from nnviz.training.divergence import diverged_at, stalled
+from nnviz.training.messages import plural, queued_message
+from nnviz.training.pool import Pool
+from nnviz.training.trainer import Trainer
+from nnviz.training.worker import NICENESS, niceness
 from tests.conftest import ROOT
 
 TINY = Settings(width=16, train_size=512, epochs=0, batch_size=32, seed=3)  # trains until paused
@@ -53,8 +58,8 @@ def descendants(pid: int) -> list[int]:
 
 
 def test_a_killed_worker_fails_its_run_with_a_plain_message_and_nothing_else_breaks(sample):
-    pool = training.Pool(2)
-    victim, bystander = training.Trainer(sample, TINY, pool), training.Trainer(sample, TINY.replace(seed=4), pool)
+    pool = Pool(2)
+    victim, bystander = Trainer(sample, TINY, pool), Trainer(sample, TINY.replace(seed=4), pool)
     try:
         for trainer in (victim, bystander):
             trainer.play()
@@ -82,7 +87,7 @@ def test_a_killed_worker_fails_its_run_with_a_plain_message_and_nothing_else_bre
 
 
 def test_a_trainer_keeps_a_process_only_while_its_run_needs_one(sample):
-    trainer = training.Trainer(sample, TINY, training.Pool(1))
+    trainer = Trainer(sample, TINY, Pool(1))
     try:
         trainer.wait_for(lambda s: s.status == "ready", 120)
         builder = worker_of(trainer)
@@ -96,7 +101,7 @@ def test_a_trainer_keeps_a_process_only_while_its_run_needs_one(sample):
         assert worker.process.is_alive() and snap.history.loss.size == 1
         # It yields the cores to the server's pages: a lower priority (higher niceness) than this process.
         here, there = os.getpriority(os.PRIO_PROCESS, 0), os.getpriority(os.PRIO_PROCESS, worker.process.pid)
-        assert there == min(19, here + training_worker.niceness())
+        assert there == min(19, here + niceness())
         assert not np.array_equal(snap.network.w1, first)
         stopped = trainer.stop()
         assert stopped.message == "Stopped by you after 1 step."  # not "1 steps"
@@ -115,8 +120,8 @@ def test_a_trainer_keeps_a_process_only_while_its_run_needs_one(sample):
 
 
 def test_a_run_queued_before_its_first_step_waits_without_a_process(sample):
-    pool = training.Pool(1)
-    first, second = training.Trainer(sample, TINY, pool), training.Trainer(sample, TINY, pool)
+    pool = Pool(1)
+    first, second = Trainer(sample, TINY, pool), Trainer(sample, TINY, pool)
     try:
         second.wait_for(lambda s: s.status == "ready", 120)
         first.play()
@@ -136,10 +141,11 @@ def test_a_run_queued_before_its_first_step_waits_without_a_process(sample):
 
 SERVER = """
 import sys
-from nnviz import data, training, training_worker
+from nnviz import data
 from nnviz.settings import Settings
+from nnviz.training.trainer import Trainer
 
-trainer = training.Trainer(data.load_sample(), Settings(width=16, train_size=512, epochs=0, seed=3))
+trainer = Trainer(data.load_sample(), Settings(width=16, train_size=512, epochs=0, seed=3))
 trainer.play()
 trainer.wait_for(lambda s: s.step > 0, 120)
 print(trainer._supervisor.worker.process.pid, "tensorflow" in sys.modules, flush=True)
@@ -201,14 +207,13 @@ def test_the_server_needs_no_guard_against_streamlits_clear_session():
 # ---- the rules ------------------------------------------------------------------------------------
 
 def test_divergence_is_placed_at_the_first_bad_batch():
-    assert training.diverged_at(np.array([2.3, 1.0, 0.5])) is None
-    assert training.diverged_at(np.array([2.3, 5000.0, np.nan])) == 1
-    assert training.diverged_at(np.array([np.nan, 1.0])) == 0
-    assert training.diverged_at(np.array([1.0, np.inf])) == 1
+    assert diverged_at(np.array([2.3, 1.0, 0.5])) is None
+    assert diverged_at(np.array([2.3, 5000.0, np.nan])) == 1
+    assert diverged_at(np.array([np.nan, 1.0])) == 0
+    assert diverged_at(np.array([1.0, np.inf])) == 1
 
 
 def test_a_run_that_stopped_learning_is_told_why():
-    stalled = training.stalled
     # Sigmoid at learning rate 10 (issue 13): a loss of ~195 after an epoch, below the divergence limit.
     assert "worse than guessing at random" in stalled(313, [195.2], [0.476])
     assert "195.2" in stalled(313, [195.2], [0.476])
@@ -225,23 +230,23 @@ def test_a_run_that_stopped_learning_is_told_why():
 
 
 def test_worker_niceness_comes_from_the_environment():
-    assert training_worker.niceness({}) == training_worker.NICENESS == 10
-    assert training_worker.niceness({"NNVIZ_WORKER_NICENESS": "0"}) == 0
-    assert training_worker.niceness({"NNVIZ_WORKER_NICENESS": "40"}) == 19
-    assert training_worker.niceness({"NNVIZ_WORKER_NICENESS": "low"}) == 10
+    assert niceness({}) == NICENESS == 10
+    assert niceness({"NNVIZ_WORKER_NICENESS": "0"}) == 0
+    assert niceness({"NNVIZ_WORKER_NICENESS": "40"}) == 19
+    assert niceness({"NNVIZ_WORKER_NICENESS": "low"}) == 10
 
 
 def test_plural_and_queue_messages():
-    assert [training.plural(n, "step") for n in (0, 1, 2, 1000)] == ["0 steps", "1 step", "2 steps", "1,000 steps"]
-    assert "1 other run is ahead" in training.queued_message(2, 2)
-    assert "2 other runs are ahead" in training.queued_message(2, 3)
-    assert "you are next" in training.queued_message(1, 1)
+    assert [plural(n, "step") for n in (0, 1, 2, 1000)] == ["0 steps", "1 step", "2 steps", "1,000 steps"]
+    assert "1 other run is ahead" in queued_message(2, 2)
+    assert "2 other runs are ahead" in queued_message(2, 3)
+    assert "you are next" in queued_message(1, 1)
 
 
 def test_a_stalled_run_says_so_and_keeps_training(sample):
     """Sigmoid at learning rate 10: the loss stays high but finite, so it never counts as diverged."""
-    trainer = training.Trainer(sample, Settings(width=64, activation="sigmoid", learning_rate=10.0,
-                                                train_size=3200, epochs=2, seed=0), training.Pool(1))
+    trainer = Trainer(sample, Settings(width=64, activation="sigmoid", learning_rate=10.0,
+                                                train_size=3200, epochs=2, seed=0), Pool(1))
     try:
         trainer.play()
         live = trainer.wait_for(lambda s: "stopped learning" in s.message or s.ended, 240)

@@ -7,7 +7,8 @@ import pytest
 from streamlit.runtime import caching
 from streamlit.testing.v1 import AppTest
 
-from nnviz import data, network, ui
+from nnviz import data, network, settings, ui
+from nnviz.app import session
 from tests.conftest import ROOT
 
 TINY = {"train_size": "100", "width": "16", "epochs": "0", "batch_size": "16"}  # trains until stopped
@@ -27,8 +28,8 @@ def train_page():
 
     yield _open
     for at in opened:
-        if ui.TRAINER in at.session_state:
-            at.session_state[ui.TRAINER].close()
+        if session.TRAINER in at.session_state:
+            at.session_state[session.TRAINER].close()
 
 
 def click(at, key):
@@ -36,7 +37,7 @@ def click(at, key):
 
 
 def trainer(at):
-    return at.session_state[ui.TRAINER]
+    return at.session_state[session.TRAINER]
 
 
 def texts(elements):
@@ -54,12 +55,12 @@ def test_start_then_stop_with_a_tiny_dataset_shows_charts_and_results(train_page
     assert len(at.get("plotly_chart")) >= 4  # accuracy, loss, the probe digit and the weight tiles
     step_metric = next(m for m in at.metric if m.label == "Step")
     assert int(step_metric.value.replace(",", "")) >= 20
-    assert at.session_state[ui.LIVE_RUN]  # the run is every page's model now (see the last tests)
+    assert at.session_state[session.LIVE_RUN]  # the run is every page's model now (see the last tests)
     click(at, "train_stop")
     assert not at.exception and trainer(at).snapshot.status == "stopped"
     assert any("stopped and was tested" in s for s in texts(at.success))
     assert [m.label for m in at.metric if m.label == "Test"] == ["Test"]
-    assert len(at.session_state[ui.RUNS]) == 1
+    assert len(at.session_state[session.RUNS]) == 1
     charts = at.get("plotly_chart")
     assert len(charts) >= 6  # the live views, the confusion matrix and the gallery of mistakes
 
@@ -160,7 +161,7 @@ def test_changing_the_width_of_a_started_run_asks_for_a_new_run(train_page):
     new_run.click().run()
     snap = trainer(at).snapshot
     assert (snap.name, snap.settings.width, snap.step) == ("Run 2", 64, 0)
-    assert [r.settings.width for r in at.session_state[ui.RUNS]] == [16]  # run 1 is kept, not mixed
+    assert [r.settings.width for r in at.session_state[session.RUNS]] == [16]  # run 1 is kept, not mixed
 
 
 def test_a_diverging_learning_rate_stops_with_a_clear_message(train_page):
@@ -170,7 +171,7 @@ def test_a_diverging_learning_rate_stops_with_a_clear_message(train_page):
     at.run()
     assert not at.exception
     assert any("diverged" in e and "smaller learning rate" in e for e in texts(at.error))
-    assert [r.status for r in at.session_state[ui.RUNS]] == ["diverged"]
+    assert [r.status for r in at.session_state[session.RUNS]] == ["diverged"]
 
 
 def test_two_runs_can_be_compared(train_page):
@@ -179,7 +180,7 @@ def test_two_runs_can_be_compared(train_page):
         click(at, "train_play")
         trainer(at).wait_for(lambda s: s.ended, 60)
     at.run()
-    assert not at.exception and len(at.session_state[ui.RUNS]) == 2
+    assert not at.exception and len(at.session_state[session.RUNS]) == 2
     assert len(at.multiselect(key="compare_runs_2").value) == 2
     overlay, gaps = (json.loads(chart.proto.spec) for chart in at.get("plotly_chart")[-2:])
     assert {"Run 1: validation", "Run 2: validation"} <= {trace.get("name") for trace in overlay["data"]}
@@ -192,8 +193,8 @@ def test_the_trained_run_is_every_pages_model_until_the_user_switches_back(train
     snap = trainer(at).wait_for(lambda s: s.ended, 60)
     # The Draw page through app.py (which draws the sidebar), in a session holding that trainer.
     draw = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    draw.session_state[ui.TRAINER] = trainer(at)
-    draw.session_state[ui.LIVE_RUN] = True
+    draw.session_state[session.TRAINER] = trainer(at)
+    draw.session_state[session.LIVE_RUN] = True
     digit = data.as_float(data.load_sample().x_test[0])
     draw.session_state[ui.DIGIT] = ui.CurrentDigit(digit, "test digit #0", int(data.load_sample().y_test[0]))
     draw.run()
@@ -205,7 +206,7 @@ def test_the_trained_run_is_every_pages_model_until_the_user_switches_back(train
     [back] = [b for b in draw.button if b.label == "Use the pretrained default"]
     back.click().run()
     # (AppTest reruns only the page script, without app.py's sidebar, while a pages/ folder exists.)
-    assert ui.LIVE_RUN not in draw.session_state
+    assert session.LIVE_RUN not in draw.session_state
     assert any("pretrained default" in c.value for c in draw.caption if "classified by" in c.value)
 
 
@@ -220,7 +221,7 @@ def test_a_disconnected_session_ends_its_trainer(train_page):
         time.sleep(0.05)
     assert live.closed and "browser tab was closed" in live.snapshot.message
     at.run()  # the same session reconnecting: the page works, and the stopped run is kept
-    assert not at.exception and [r.status for r in at.session_state[ui.RUNS]] == ["stopped"]
+    assert not at.exception and [r.status for r in at.session_state[session.RUNS]] == ["stopped"]
 
 
 @pytest.mark.browser
@@ -246,8 +247,8 @@ def test_choosing_full_mnist_shows_its_notice_at_once(train_page, monkeypatch, t
 
 
 def test_the_overfitting_experiment_trains_its_runs_one_after_the_other_and_shows_their_gaps(train_page, monkeypatch):
-    tiny = ui.settings.Settings(width=16, dropout=0.0, train_size=100, epochs=1, batch_size=16)
-    monkeypatch.setattr(ui.settings, "OVERFITTING_EXPERIMENT", (tiny, tiny.replace(dropout=0.5)))
+    tiny = settings.Settings(width=16, dropout=0.0, train_size=100, epochs=1, batch_size=16)
+    monkeypatch.setattr(settings, "OVERFITTING_EXPERIMENT", (tiny, tiny.replace(dropout=0.5)))
     at = train_page(**TINY)
     [start] = [b for b in at.button if b.label.startswith("Run the overfitting experiment")]
     start.click().run()
@@ -257,11 +258,11 @@ def test_the_overfitting_experiment_trains_its_runs_one_after_the_other_and_show
     assert at.select_slider(key="setting_dropout").value == 0.5
     trainer(at).wait_for(lambda s: s.ended and s.settings.dropout == 0.5, 60)
     at.run()
-    assert not at.exception and [r.settings.dropout for r in at.session_state[ui.RUNS]] == [0.0, 0.5]
+    assert not at.exception and [r.settings.dropout for r in at.session_state[session.RUNS]] == [0.0, 0.5]
     gaps = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]
     assert gaps["type"] == "bar" and len(gaps["y"]) == 2 and all(" points (" in t for t in gaps["text"])
     at.run()
-    assert len(at.session_state[ui.RUNS]) == 2  # no third run: the experiment is over
+    assert len(at.session_state[session.RUNS]) == 2  # no third run: the experiment is over
 
 
 def test_every_accuracy_says_which_digits_it_is_on(train_page):
@@ -297,4 +298,5 @@ def test_a_step_that_has_not_shown_yet_keeps_the_page_refreshing(train_page, mon
     monkeypatch.setattr(type(trainer(at)), "step", lambda self, wait=5.0: self.snapshot)  # still preparing
     click(at, "train_step")
     assert any("Preparing the run for its first step" in t for t in texts(at.info))
-    assert ui.AWAITED_STEP in at.session_state and at.session_state[ui.AWAITED_STEP] == trainer(at).snapshot.step
+    assert session.AWAITED_STEP in at.session_state
+    assert at.session_state[session.AWAITED_STEP] == trainer(at).snapshot.step

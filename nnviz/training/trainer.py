@@ -1,6 +1,4 @@
-"""The background trainer: each session's runs train in a worker process, which sends back snapshots.
-
-Public API (used by the Train page and by benchmarks/run.py):
+"""A session's trainer: the handle a page holds on its runs, which train in a worker process.
 
     pool = Pool(limit=max_trainers())          # one per server: caps concurrent training runs
     trainer = Trainer(dataset, Settings(...), pool)
@@ -13,25 +11,12 @@ Public API (used by the Train page and by benchmarks/run.py):
     trainer.close()                            # ends its worker (also on garbage collection)
 
 For benchmarks: Snapshot.version counts published snapshots, Snapshot.samples_per_s is the recent
-training rate (last RATE_WINDOW chunks, compilation excluded), samples_seen / seconds the whole-run
-rate, and trainer.published_times the monotonic time of every publication. Importing this module sets
-TF_NUM_INTRAOP_THREADS=1 (unless set) for the whole process; import it before TensorFlow runs its first
-op so that a plain model.fit measured alongside uses the same threading.
-
-Commands go over a pipe to the worker process (training_worker), which applies them between chunks
-of K batches (one compiled call, see train_steps); K adapts so that a chunk takes about
-CHUNK_SECONDS, so snapshots arrive several times a second while Python overhead per batch stays
-negligible. Readers only ever read the current Snapshot reference, which the server side
-(training_thread) replaces in one assignment: there is no lock for readers and no half-updated data.
-The server process never imports TensorFlow for training: TensorFlow's memory (traced functions that
-outlive their model, tensorflow#62854) goes when a worker ends. A worker lives only while its run
-needs one; the Pool and its queue stay in the server. Shared pieces (Snapshot, Pool, Lease, the
-rules a run follows) live in training_state.
+training rate (compilation excluded), samples_seen / seconds the whole-run rate, and
+trainer.published_times the monotonic time of every publication.
 """
 
 from __future__ import annotations
 
-import os
 import time
 import weakref
 from collections.abc import Callable
@@ -41,33 +26,11 @@ import numpy as np
 from nnviz.data import Dataset
 from nnviz.run_record import RunRecord
 from nnviz.settings import Settings
-from nnviz.training_state import (  # noqa: F401 - re-exported: callers need only this module
-    ACTIVE,
-    CHUNK_SECONDS,
-    DIVERGED_LOSS,
-    VAL_PER_EPOCH,
-    VAL_SUBSET,
-    Lease,
-    Pool,
-    Probe,
-    Snapshot,
-    diverged_at,
-    divergence,
-    held_out_split,
-    max_trainers,
-    plural,
-    queued_message,
-    settle_heap,
-    stalled,
-)
-from nnviz.training_thread import _Supervisor
-
-# One thread per TensorFlow op. This small network trains about twice as fast single-threaded
-# (measured ~85,000 against ~45,000 samples/s on the bundled sample: hand-offs between threads cost
-# more than they save), and each concurrent run then keeps to one core, leaving the other to the
-# server. TensorFlow reads it when it runs its first op, so importing this module early is enough;
-# training workers inherit it.
-os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+from nnviz.training.engine import CHUNK_SECONDS
+from nnviz.training.pool import Pool
+from nnviz.training.snapshot import Snapshot
+from nnviz.training.status import Command
+from nnviz.training.supervisor import Supervisor
 
 
 class Trainer:
@@ -77,9 +40,9 @@ class Trainer:
     def __init__(self, dataset: Dataset, settings: Settings, pool: Pool | None = None,
                  chunk_seconds: float = CHUNK_SECONDS, store=None):
         """store: a run_store.RunStore; when given, every run that ends is saved to it (by the worker)."""
-        self._supervisor = _Supervisor(dataset, settings, pool or Pool(1), chunk_seconds, store)
+        self._supervisor = Supervisor(dataset, settings, pool or Pool(1), chunk_seconds, store)
         # The finalizer holds the supervisor, never self: so the handle can be collected, which ends the worker.
-        self._finalizer = weakref.finalize(self, self._supervisor.post, "close", None)
+        self._finalizer = weakref.finalize(self, self._supervisor.post, Command.CLOSE, None)
 
     @property
     def snapshot(self) -> Snapshot:
@@ -98,23 +61,23 @@ class Trainer:
         return self._supervisor.closed
 
     def play(self, wait: float = 5.0) -> Snapshot:
-        return self._supervisor.command("play", None, wait)
+        return self._supervisor.command(Command.PLAY, None, wait)
 
     def pause(self, wait: float = 5.0) -> Snapshot:
-        return self._supervisor.command("pause", None, wait)
+        return self._supervisor.command(Command.PAUSE, None, wait)
 
     def step(self, wait: float = 5.0) -> Snapshot:
         """Train exactly one batch (when not already training)."""
-        return self._supervisor.command("step", None, wait)
+        return self._supervisor.command(Command.STEP, None, wait)
 
     def stop(self, wait: float = 10.0) -> Snapshot:
         """End the run: it is evaluated on the test digits and kept in records."""
-        return self._supervisor.command("stop", None, wait)
+        return self._supervisor.command(Command.STOP, None, wait)
 
     def reset(self, settings: Settings | None = None, dataset: Dataset | None = None,
               wait: float = 30.0) -> Snapshot:
         """A new run with new random weights from the seed (ending the current run if it trained)."""
-        return self._supervisor.command("reset", (settings, dataset), wait)
+        return self._supervisor.command(Command.RESET, (settings, dataset), wait)
 
     def set_probe(self, image: np.ndarray | None) -> None:
         probe = None if image is None else np.array(image, np.float32).reshape(28, 28)
@@ -125,7 +88,7 @@ class Trainer:
                 if probe is not None:
                     probe.setflags(write=False)
                 supervisor.probe_image = probe
-                supervisor.post("probe", probe)
+                supervisor.post(Command.PROBE, probe)
 
     def wait_for(self, condition: Callable[[Snapshot], bool], timeout: float = 60.0) -> Snapshot:
         """The first snapshot that satisfies condition (TimeoutError after timeout seconds)."""

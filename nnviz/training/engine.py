@@ -1,16 +1,15 @@
-"""The training worker process: one run's state (_Run) and the loop that applies commands and trains (_Engine).
+"""A training worker's loop: it applies the server's commands between chunks of training, and sends a
+new immutable Snapshot up the pipe after each chunk, where it replaces the previous one.
 
-It runs in its own process (started by training_thread, from a forkserver that has TensorFlow loaded),
-so TensorFlow's memory and CPU stay out of the Streamlit server. Only this process touches the Keras
-model. It trains in chunks of K batches (one compiled call, see train_steps), applies the server's
-commands between chunks, and after each chunk sends a new immutable Snapshot up the pipe, where it
-replaces the previous one. The server-wide cap on concurrent runs stays in the server: the worker asks
-it for a slot over the same pipe (_Slot). Importing this module does not import TensorFlow.
+Only this process touches the Keras model (see run). It trains in chunks of K batches (one compiled
+call, see steps); K adapts so that a chunk takes about CHUNK_SECONDS, so snapshots arrive several
+times a second while Python's overhead per batch stays negligible. The server-wide cap on concurrent
+runs stays in the server: the worker asks it for a slot over the same pipe (Slot).
 
 Pipe messages, worker → server: ("snapshot", Snapshot), ("record", RunRecord), ("done", seq),
 ("idle", commands received so far), ("acquire", timeout), ("position",), ("release",). Server → worker:
-("cmd", name, arg, seq) and ("reply", value) answering acquire and position. The server's end closing (the server exited
-or was killed) ends the worker: it never outlives its server.
+("cmd", Command, arg, seq) and ("reply", value) answering acquire and position. The server's end
+closing (the server exited or was killed) ends the worker: it never outlives its server.
 """
 
 from __future__ import annotations
@@ -19,41 +18,30 @@ import collections
 import contextlib
 import itertools
 import logging
-import math
-import os
 import time
-import uuid
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from nnviz import data, evaluation
+from nnviz import evaluation
 from nnviz.data import Dataset
 from nnviz.network import Network, forward
-from nnviz.run_record import ENDED, History, RunRecord
+from nnviz.run_record import RunRecord
 from nnviz.run_store import RunStoreError
 from nnviz.settings import Settings
-from nnviz.training_state import (
-    ACTIVE,
-    MAX_CHUNK,
-    RATE_WINDOW,
-    VAL_PER_EPOCH,
-    VAL_SUBSET,
-    Probe,
-    Snapshot,
-    diverged_at,
-    divergence,
-    held_out_split,
-    plural,
-    queued_message,
-    settle_heap,
-    stalled,
-)
+from nnviz.training.dataset_refs import load_dataset
+from nnviz.training.divergence import diverged_at, divergence, stalled
+from nnviz.training.heap import settle_heap
+from nnviz.training.messages import plural, queued_message
+from nnviz.training.run import Run
+from nnviz.training.snapshot import Probe, Snapshot, starting
+from nnviz.training.split import VAL_SUBSET
+from nnviz.training.status import Command, Status
 
 LOG = logging.getLogger("nnviz.training")
-NICENESS = 10     # added to the worker's scheduling priority: page reruns in the server get a core first
-# The datasets a worker loads itself, by name (the server sends the name, not 50 MB of pixels).
-LOADERS = {"MNIST sample": data.load_sample, "Full MNIST": data.load_full_mnist}
+CHUNK_SECONDS = 0.1               # target duration of one compiled call (→ ~10 snapshots/s)
+MAX_CHUNK = 512                   # batches per call, at most
+FIRST_CHUNK = 8                   # the first call also traces the graph: keep it short
 
 
 class Gone(Exception):
@@ -70,138 +58,46 @@ class Start:
     probe: np.ndarray | None = None
 
 
-def niceness(environ=os.environ) -> int:
-    """How much lower than the server's a worker's priority is: env NNVIZ_WORKER_NICENESS (0-19), else
-    NICENESS. 0 suits a machine that only trains (or a test sharing its cores with unrelated work)."""
-    try:
-        return min(19, max(0, int(environ.get("NNVIZ_WORKER_NICENESS", NICENESS))))
-    except ValueError:
-        return NICENESS
-
-
-def dataset_ref(dataset: Dataset) -> Dataset | str:
-    """How to send a dataset to a worker: the bundled sample and full MNIST by name, anything else whole."""
-    return dataset.name if dataset.name in LOADERS else dataset
-
-
-def load_dataset(ref: Dataset | str) -> Dataset:
-    return LOADERS[ref]() if isinstance(ref, str) else ref
-
-
-def main(conn, start: Start) -> None:
-    """The worker process's entry point."""
-    with contextlib.suppress(OSError):
-        os.nice(niceness())
-    engine = _Engine(conn, start)
-    try:
-        engine.main()
-    except Gone:
-        pass  # the server is gone: nobody is left to tell
-    finally:
-        conn.close()
-
-
-class _Slot:
+class Slot:
     """The server's Pool, seen from the worker: every call is a message to the server's reader thread.
     A granted slot is remembered, so a training loop asking again each chunk costs no round trip."""
 
     build_lock = contextlib.nullcontext()  # a process of its own: no other build shares Keras's global state
 
-    def __init__(self, engine: _Engine, limit: int):
+    def __init__(self, engine: Engine, limit: int):
         self.engine, self.limit, self.held = engine, limit, False
 
-    def acquire(self, _owner, timeout: float = 0.0) -> bool:
+    def acquire(self, timeout: float = 0.0) -> bool:
         if not self.held:
             self.held = bool(self.engine.ask(("acquire", timeout)))
         return self.held
 
-    def release(self, _owner) -> None:
+    def release(self) -> None:
         # Always told: the server may hold a slot for this run that the worker never asked for (taken
         # when Train was pressed, to keep first come, first served).
         self.held = False
         self.engine.send(("release",))
 
-    def position(self, _owner) -> int | None:
+    def position(self) -> int | None:
         return None if self.held else self.engine.ask(("position",))
 
 
-class _Run:
-    """One run's mutable state; lives only inside the worker."""
-
-    def __init__(self, number: int, settings: Settings, dataset: Dataset, pool: _Slot, run_id: str = ""):
-        from nnviz import model as keras_model  # deferred: a forkserver preloads it, a server never needs it
-        from nnviz import train_steps
-
-        n = min(settings.train_size, len(dataset.y_train))
-        self.settings = settings.replace(train_size=n)
-        self.number = number
-        self.run_id, self.name, self.dataset = run_id or uuid.uuid4().hex[:12], f"Run {number}", dataset
-        with pool.build_lock:  # Keras seeds its initialisers from global state: one build at a time
-            self.model = keras_model.build_model(settings.width, settings.dropout, settings.activation,
-                                                 settings.learning_rate, seed=settings.seed)
-        self.train = train_steps.compile_steps(self.model, dataset.x_train[:n], dataset.y_train[:n])
-        self.optimizer_steps = lambda: train_steps.optimizer_steps(self.model)
-        val, test = held_out_split(len(dataset.y_test))
-        self.val_x, self.val_y = data.as_float(dataset.x_test[val]), dataset.y_test[val].astype(np.int64)
-        self.test_positions = test
-        self.test_x, self.test_y = data.as_float(dataset.x_test[test]), dataset.y_test[test]
-        self.n, self.batch = n, min(settings.batch_size, n)
-        self.steps_per_epoch = math.ceil(n / self.batch)
-        self.checkpoints = sorted({max(1, round(self.steps_per_epoch * j / VAL_PER_EPOCH))
-                                   for j in range(1, VAL_PER_EPOCH + 1)})
-        self.rng = np.random.default_rng(settings.seed)
-        self.order: np.ndarray | None = None
-        self.position = 0            # batches done in this epoch
-        self.epochs_done = 0
-        self.step = self.samples = 0
-        self.seconds = 0.0
-        self.window: collections.deque = collections.deque(maxlen=RATE_WINDOW)
-        self.cols = {name: [] for group in History.GROUPS for name in group}
-        self.epoch_losses: list[np.ndarray] = []
-        self.network = self.to_network()
-        self.status, self.message = "ready", ""
-        self.warning = ""            # why the run seems to have stopped learning, once it does
-        self.evaluation: evaluation.Evaluation | None = None
-        self.call_rate = 0.0         # batches per second inside the compiled call: sizes the next chunk
-
-    def to_network(self) -> Network:
-        from nnviz import model as keras_model
-
-        return keras_model.to_network(self.model)
-
-    def plan(self, wanted: int) -> np.ndarray:
-        """The next batches of this epoch, up to `wanted`, stopping at a checkpoint; a short last
-        batch runs on its own (a call takes batches of one size)."""
-        if self.order is None:
-            self.order = self.rng.permutation(self.n)
-        end = min(self.position + wanted, next(c for c in self.checkpoints if c > self.position))
-        partial = self.n % self.batch != 0
-        if partial and end == self.steps_per_epoch and self.position < self.steps_per_epoch - 1:
-            end -= 1
-        rows = self.order[self.position * self.batch:end * self.batch]
-        return rows.reshape(end - self.position, -1).astype(np.int32)
-
-    @property
-    def history(self) -> History:
-        return History(self.steps_per_epoch, **self.cols)
-
-    @property
-    def target_samples(self) -> int | None:
-        return self.settings.epochs * self.n if self.settings.epochs else None
+def finite(network: Network) -> bool:
+    return all(np.isfinite(a).all() for a in (network.w1, network.b1, network.w2, network.b2))
 
 
-class _Engine:
+class Engine:
     """The worker's loop and its state. Commands arrive on the pipe; snapshots leave by it."""
 
     def __init__(self, conn, start: Start):
         self.conn, self.chunk_seconds, self.store = conn, start.chunk_seconds, start.store
-        self.pool = _Slot(self, start.limit)
+        self.slot = Slot(self, start.limit)
         self.inbox: collections.deque = collections.deque()  # commands that came while waiting for a reply
         self.probe_image: np.ndarray | None = start.probe
         self.probe_rows: list[tuple[int, np.ndarray]] = []
         self.versions = itertools.count(1)
         self.dataset: Dataset | None = None
-        self.run: _Run | None = None
+        self.run: Run | None = None
         self.want_train = False
         self.pending_steps = 0
         self.closing = False
@@ -209,7 +105,10 @@ class _Engine:
         self.close_reason = ""
         self.received = 0            # commands received: the server retires an idle worker only if it sent no more
         self.told_idle = False
-        self.snapshot = Snapshot(0, "", "", Settings(), "", "starting", "Preparing the model…")
+        self.snapshot = starting(Settings(), "")
+        self.handlers = {Command.PLAY: self.on_play, Command.PAUSE: self.on_pause, Command.STEP: self.on_step,
+                         Command.STOP: self.on_stop, Command.RESET: self.on_reset, Command.REBUILD: self.on_rebuild,
+                         Command.PROBE: self.on_probe, Command.RETIRE: self.on_retire, Command.CLOSE: self.on_close}
 
     # ---- the pipe ------------------------------------------------------------------------------
     def send(self, message) -> None:
@@ -250,7 +149,7 @@ class _Engine:
         training asked for. The last snapshot holds all a page shows; a new worker can rebuild a
         run that never trained (its weights come from its seed)."""
         run = self.run
-        return not self.busy() and (run is None or run.step == 0 or run.status in ENDED)
+        return not self.busy() and (run is None or run.step == 0 or run.status.ended)
 
     def main(self) -> None:
         try:
@@ -261,15 +160,15 @@ class _Engine:
                 self.handle(block=not self.busy())
                 if self.closing or not self.busy():
                     continue
-                if not self.pool.acquire(self, timeout=0.2):
-                    self.set_status("queued", self.queued_message())
+                if not self.slot.acquire(timeout=0.2):
+                    self.set_status(Status.QUEUED, self.queued_message())
                     continue
                 self.guarded(self.train_chunk)
         finally:
             if not self.retired:
                 with contextlib.suppress(Gone):
-                    self.pool.release(self)
-                    self.publish(status="closed", message=self.close_reason or self.snapshot.message)
+                    self.slot.release()
+                    self.publish(status=Status.CLOSED, message=self.close_reason or self.snapshot.message)
 
     def handle(self, block: bool) -> None:
         """Apply queued commands: wait for one when idle, then drain the rest."""
@@ -278,7 +177,7 @@ class _Engine:
             _, name, arg, seq = message
             self.received += 1
             self.told_idle = False
-            self.guarded(getattr(self, f"on_{name}"), arg)
+            self.guarded(self.handlers[Command(name)], arg)
             if seq:
                 self.send(("done", seq))
             message = self.next_command(block=False)
@@ -296,53 +195,53 @@ class _Engine:
     def fail(self, text: str) -> None:
         """End the run as failed (recorded, if it trained) and say why; never raises (but Gone)."""
         self.want_train, self.pending_steps = False, 0
-        self.pool.release(self)
+        self.slot.release()
         run = self.run
         try:
-            if run is not None and run.step > 0 and run.status not in ENDED:
-                return self.end_run("failed", text)
+            if run is not None and run.step > 0 and not run.status.ended:
+                return self.end_run(Status.FAILED, text)
         except Gone:
             raise
         except Exception:  # noqa: BLE001 - e.g. the test digits cannot be evaluated either
             LOG.exception("could not record the failed run")
         if run is not None:
-            run.status, run.message = "failed", text
+            run.status, run.message = Status.FAILED, text
         try:
-            self.publish(status="failed", message=text)
+            self.publish(status=Status.FAILED, message=text)
         except Gone:
             raise
         except Exception:  # noqa: BLE001 - fall back to the last snapshot, relabelled
             LOG.exception("could not publish the failure")
-            self.snapshot = replace(self.snapshot, version=next(self.versions), status="failed", message=text)
+            self.snapshot = replace(self.snapshot, version=next(self.versions), status=Status.FAILED, message=text)
             self.send(("snapshot", self.snapshot))
 
     # ---- commands -------------------------------------------------------------------------
     def on_play(self, _=None) -> None:
-        if self.run is None or self.run.status in ENDED:
+        if self.run is None or self.run.status.ended:
             return
         self.want_train, self.pending_steps = True, 0
-        if self.pool.acquire(self, timeout=0.0):
-            self.set_status("training", "")
+        if self.slot.acquire(timeout=0.0):
+            self.set_status(Status.TRAINING, "")
         else:
-            self.set_status("queued", self.queued_message())
+            self.set_status(Status.QUEUED, self.queued_message())
 
     def on_pause(self, _=None) -> None:
         self.want_train, self.pending_steps = False, 0
-        self.pool.release(self)
-        if self.run is not None and self.run.status in ACTIVE:
-            self.set_status("paused" if self.run.step else "ready", "")
+        self.slot.release()
+        if self.run is not None and self.run.status.active:
+            self.set_status(Status.PAUSED if self.run.step else Status.READY, "")
 
     def on_step(self, _=None) -> None:
-        if self.run is not None and not self.want_train and self.run.status not in ENDED:
+        if self.run is not None and not self.want_train and not self.run.status.ended:
             self.pending_steps += 1
 
     def on_stop(self, _=None) -> None:
         self.want_train, self.pending_steps = False, 0
-        self.pool.release(self)
-        if self.run is not None and self.run.step > 0 and self.run.status not in ENDED:
-            self.end_run("stopped", f"Stopped by you after {plural(self.run.step, 'step')}.")
-        elif self.run is not None and self.run.status in ACTIVE:
-            self.set_status("ready", "")
+        self.slot.release()
+        if self.run is not None and self.run.step > 0 and not self.run.status.ended:
+            self.end_run(Status.STOPPED, f"Stopped by you after {plural(self.run.step, 'step')}.")
+        elif self.run is not None and self.run.status.active:
+            self.set_status(Status.READY, "")
 
     def on_reset(self, arg) -> None:
         """A new run: (settings, dataset reference or None, its number)."""
@@ -353,12 +252,12 @@ class _Engine:
         settings = settings or (self.run.settings if self.run else self.snapshot.settings)
         self.run = None
         self.probe_rows = []
-        self.publish(status="starting", message="Preparing the model…", settings=settings, network=None)
-        self.run = _Run(number, settings, self.dataset, self.pool)
+        self.publish(status=Status.STARTING, message="Preparing the model…", settings=settings, network=None)
+        self.run = Run(number, settings, self.dataset, self.slot.build_lock)
         waiting = self.next_command(block=False)
         if waiting is not None:
             self.inbox.appendleft(waiting)
-        if waiting is None or waiting[1] != "play":  # Train, pressed meanwhile, tells the page itself
+        if waiting is None or waiting[1] != Command.PLAY:  # Train, pressed meanwhile, tells the page itself
             self.publish()
 
     def on_rebuild(self, arg) -> None:
@@ -366,7 +265,7 @@ class _Engine:
         seed gives the same weights, and the server already shows them, so nothing is published."""
         settings, ref, number, run_id = arg
         self.dataset = load_dataset(ref)
-        self.run = _Run(number, settings, self.dataset, self.pool, run_id)
+        self.run = Run(number, settings, self.dataset, self.slot.build_lock, run_id)
         self.add_probe_row()
 
     def on_probe(self, image) -> None:
@@ -384,70 +283,75 @@ class _Engine:
         self.close_reason = reason or ""
         self.closing = True
         self.want_train, self.pending_steps = False, 0
-        self.pool.release(self)
-        if self.run is not None and self.run.step > 0 and self.run.status not in ENDED:
-            self.end_run("stopped", reason or f"Stopped after {plural(self.run.step, 'step')}.")
+        self.slot.release()
+        if self.run is not None and self.run.step > 0 and not self.run.status.ended:
+            self.end_run(Status.STOPPED, reason or f"Stopped after {plural(self.run.step, 'step')}.")
 
     # ---- training -----------------------------------------------------------------------------
+    def chunk_size(self, run: Run) -> int:
+        """Batches in the next call. Sized from the call alone, not the per-chunk extras (validation,
+        publishing): those would otherwise keep the chunk at one batch on a busy server."""
+        if self.pending_steps:
+            return 1
+        if run.step == 0:
+            return FIRST_CHUNK
+        return max(1, min(MAX_CHUNK, round(run.call_rate * self.chunk_seconds)))
+
     def train_chunk(self) -> None:
         run = self.run
-        self.set_status("training", "Compiling the training step…" if run.step == 0 else self.live_message())
-        # Sized from the call alone, not the per-chunk extras (validation, publishing): those would
-        # otherwise keep the chunk at one batch on a busy server, where every chunk costs more.
-        wanted = 1 if self.pending_steps else max(1, min(MAX_CHUNK, round(run.call_rate * self.chunk_seconds)))
-        if run.step == 0 and not self.pending_steps:
-            wanted = 8  # the first call also traces the graph; keep it short
-        batches = run.plan(wanted)
+        self.set_status(Status.TRAINING, "Compiling the training step…" if run.step == 0 else self.live_message())
+        batches = run.plan.next(self.chunk_size(run))
         start = time.perf_counter()
         losses, accuracies = run.train(batches)
         train_time = time.perf_counter() - start
         problem = divergence(losses)
         network = None if problem else run.to_network()
-        if network is not None and not all(np.isfinite(a).all() for a in (network.w1, network.b1,
-                                                                             network.w2, network.b2)):
+        if network is not None and not finite(network):
             problem, network = "the weights overflowed to infinity", None
-        first = run.step + 1
-        run.step += len(batches)
-        run.samples += batches.size
-        run.cols["step"] += range(first, run.step + 1)
-        run.cols["loss"] += losses.tolist()
-        run.cols["accuracy"] += accuracies.tolist()
-        run.epoch_losses.append(np.stack([losses, accuracies]))
-        run.position += len(batches)
+        first = run.record(batches, losses, accuracies)
+        checkpoint, epoch_over = run.plan.advance(len(batches))
         if self.pending_steps:
             self.pending_steps -= 1
         if problem:
             bad = diverged_at(losses)
-            self.diverged(run, problem, first - 1, first + (len(batches) - 1 if bad is None else bad))
-            return
+            return self.diverged(run, problem, first - 1, first + (len(batches) - 1 if bad is None else bad))
         run.network = network
-        if run.position in run.checkpoints:
+        self.validate(run, network, checkpoint, epoch_over)
+        self.time_chunk(run, first, time.perf_counter() - start, len(batches) / max(train_time, 1e-6), batches.size)
+        self.add_probe_row()
+        self.after_chunk(run)
+
+    def validate(self, run: Run, network: Network, checkpoint: bool, epoch_over: bool) -> None:
+        if checkpoint:
             val_loss, val_acc = evaluation.loss_and_accuracy(network, run.val_x[:VAL_SUBSET], run.val_y[:VAL_SUBSET])
             run.cols["val_step"].append(run.step)
             run.cols["val_loss"].append(val_loss)
             run.cols["val_accuracy"].append(val_acc)
-        if run.position == run.steps_per_epoch:
+        if epoch_over:
             self.end_epoch(run, network)
-        elapsed = time.perf_counter() - start
+
+    def time_chunk(self, run: Run, first: int, elapsed: float, call_rate: float, samples: int) -> None:
+        """Count the chunk's time; the first call also traces the graph, so it does not count in the rates."""
         run.seconds += elapsed
-        if first > 1:  # the first call also traces the graph: not a fair rate
-            run.window.append((batches.size, elapsed))
-            rate = len(batches) / max(train_time, 1e-6)
-            run.call_rate = rate if not run.call_rate else 0.5 * run.call_rate + 0.5 * rate
+        if first > 1:
+            run.window.append((samples, elapsed))
+            run.call_rate = call_rate if not run.call_rate else 0.5 * run.call_rate + 0.5 * call_rate
         else:
             settle_heap()  # TensorFlow, the model and the traced graph are loaded now: freeze them
-        self.add_probe_row()
+
+    def after_chunk(self, run: Run) -> None:
+        """Finish the run, pause it, or tell the page how far it got."""
         if run.settings.epochs and run.epochs_done >= run.settings.epochs:
             self.want_train = False
-            self.end_run("finished", f"Finished {plural(run.epochs_done, 'epoch')}." + self.warning_text())
+            self.end_run(Status.FINISHED, f"Finished {plural(run.epochs_done, 'epoch')}." + self.warning_text())
         elif not self.want_train and not self.pending_steps:
-            self.pool.release(self)
-            self.set_status("paused", "")
+            self.slot.release()
+            self.set_status(Status.PAUSED, "")
         else:
             run.message = self.live_message()
             self.publish()
 
-    def end_epoch(self, run: _Run, network: Network) -> None:
+    def end_epoch(self, run: Run, network: Network) -> None:
         epoch = np.concatenate(run.epoch_losses, axis=1)
         val_loss, val_acc = evaluation.loss_and_accuracy(network, run.val_x, run.val_y)
         run.cols["epoch_step"].append(run.step)
@@ -455,7 +359,7 @@ class _Engine:
         run.cols["epoch_accuracy"].append(float(epoch[1].mean()))
         run.cols["epoch_val_loss"].append(val_loss)
         run.cols["epoch_val_accuracy"].append(val_acc)
-        run.epoch_losses, run.order, run.position = [], None, 0
+        run.epoch_losses = []
         run.epochs_done += 1
         run.warning = run.warning or stalled(run.step, run.cols["epoch_loss"], run.cols["epoch_val_accuracy"]) or ""
 
@@ -468,30 +372,28 @@ class _Engine:
         warning = self.run.warning
         return f" It had stopped learning: {warning}. Try a smaller learning rate." if warning else ""
 
-    def diverged(self, run: _Run, problem: str, good_step: int, bad_step: int) -> None:
+    def diverged(self, run: Run, problem: str, good_step: int, bad_step: int) -> None:
         """Stop, and put the last finite weights (from before this chunk) back into the model. The run
         then stands at the step of those weights, so its label and its weights tell the same step."""
-        net = run.network
-        run.model.get_layer("hidden").set_weights([net.w1, net.b1])
-        run.model.get_layer("logits").set_weights([net.w2, net.b2])
+        run.restore(run.network)
         self.want_train, self.pending_steps = False, 0
         run.step = good_step
-        self.end_run("diverged", f"Training diverged at step {bad_step:,}: {problem}. The run is kept at step "
-                                 f"{good_step:,}, with the last weights from before it blew up. "
-                                 "Try a smaller learning rate.")
+        self.end_run(Status.DIVERGED, f"Training diverged at step {bad_step:,}: {problem}. The run is kept at step "
+                                      f"{good_step:,}, with the last weights from before it blew up. "
+                                      "Try a smaller learning rate.")
 
-    def end_run(self, status: str, message: str) -> None:
+    def end_run(self, status: Status, message: str) -> None:
         run = self.run
-        self.pool.release(self)
+        self.slot.release()
         run.evaluation = evaluation.evaluate(run.network, run.test_x, run.test_y, run.test_positions)
         run.status, run.message = status, message
-        record = RunRecord(run.run_id, run.name, run.settings, run.dataset.name, run.n, status, message,
+        record = RunRecord(run.run_id, run.name, run.settings, run.dataset.name, run.n, status.value, message,
                            run.step, run.seconds, run.history, run.evaluation)
         self.save(record, run)
         self.send(("record", record))
         self.publish()
 
-    def save(self, record: RunRecord, run: _Run) -> None:
+    def save(self, record: RunRecord, run: Run) -> None:
         """Keep the ended run on disk (before publishing, so the Runs page lists it once it shows as
         ended). A failed save is told in the run's message; it never fails the run."""
         if self.store is None:
@@ -507,7 +409,7 @@ class _Engine:
             run.message += " It could not be saved; the details are in the server's log."
 
     # ---- publishing ----------------------------------------------------------------------------
-    def set_status(self, status: str, message: str) -> None:
+    def set_status(self, status: Status, message: str) -> None:
         if self.run is not None:
             if (self.run.status, self.run.message) == (status, message):
                 return  # nothing new to tell readers
@@ -515,13 +417,31 @@ class _Engine:
         self.publish()
 
     def queued_message(self) -> str:
-        return queued_message(self.pool.limit, self.pool.position(self))
+        return queued_message(self.slot.limit, self.slot.position())
 
     def add_probe_row(self) -> None:
         run = self.run
         if self.probe_image is not None and run is not None and run.network is not None:
             if not self.probe_rows or self.probe_rows[-1][0] != run.step:
                 self.probe_rows.append((run.step, forward(run.network, self.probe_image).probs))
+
+    def probe(self) -> Probe | None:
+        if not self.probe_rows or self.probe_image is None:
+            return None
+        return Probe(self.probe_image, np.array([r[0] for r in self.probe_rows]),
+                     np.array([r[1] for r in self.probe_rows]))
+
+    def run_values(self, run: Run) -> dict:
+        """A snapshot's fields for a run."""
+        rate, target = run.rate, run.target_samples
+        eta = (max(0, target - run.samples) / rate if rate else None) if target else None
+        return dict(run_id=run.run_id, name=run.name, settings=run.settings, dataset=run.dataset.name,
+                    status=run.status, message=run.message, network=run.network, step=run.step,
+                    optimizer_steps=run.optimizer_steps(), steps_per_epoch=run.steps_per_epoch,
+                    samples_seen=run.samples, seconds=run.seconds, samples_per_s=rate,
+                    eta_seconds=0.0 if run.status == Status.FINISHED else eta, history=run.history,
+                    probe=self.probe(), evaluation=run.evaluation,
+                    queue_position=self.slot.position() if run.status == Status.QUEUED else None)
 
     def publish(self, **overrides) -> None:
         """Build a new immutable Snapshot and send it to the server, where it replaces the previous one."""
@@ -531,21 +451,7 @@ class _Engine:
                           dataset=self.dataset.name if self.dataset else "",
                           status=self.snapshot.status, message=self.snapshot.message)
         else:
-            rate = sum(w[0] for w in run.window) / max(1e-9, sum(w[1] for w in run.window)) if run.window else 0.0
-            target = run.target_samples
-            eta = (max(0, target - run.samples) / rate if rate else None) if target else None
-            probe = None
-            if self.probe_rows and self.probe_image is not None:
-                probe = Probe(self.probe_image, np.array([r[0] for r in self.probe_rows]),
-                              np.array([r[1] for r in self.probe_rows]))
-            values = dict(run_id=run.run_id, name=run.name, settings=run.settings, dataset=run.dataset.name,
-                          status=run.status, message=run.message, network=run.network, step=run.step,
-                          optimizer_steps=run.optimizer_steps(), steps_per_epoch=run.steps_per_epoch,
-                          samples_seen=run.samples, seconds=run.seconds, samples_per_s=rate,
-                          eta_seconds=0.0 if run.status == "finished" else eta, history=run.history,
-                          probe=probe, evaluation=run.evaluation,
-                          queue_position=self.pool.position(self) if run.status == "queued" else None)
+            values = self.run_values(run)
         values.update(overrides)
         self.snapshot = Snapshot(next(self.versions), **values)
         self.send(("snapshot", self.snapshot))
-

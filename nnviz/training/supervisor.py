@@ -1,6 +1,6 @@
-"""The server's side of a session's training: a worker process only while a run needs one (_Supervisor).
+"""The server's side of a session's training: a worker process only while a run needs one (Supervisor).
 
-The worker (training_worker) owns the Keras model. This side starts it, forwards commands to it,
+The worker (worker, engine) owns the Keras model. This side starts it, forwards commands to it,
 answers its requests for a slot in the server-wide Pool, and keeps the latest Snapshot it sent:
 replacing one reference, so readers never lock and never see half-updated data. A thread reads each
 live worker's pipe; with no worker there is no thread either. A worker ends once its run no longer
@@ -30,16 +30,22 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from nnviz import training_worker
 from nnviz.data import Dataset
 from nnviz.network import forward
 from nnviz.settings import Settings
-from nnviz.training_state import Pool, Probe, Snapshot, frozen, queued_message
+from nnviz.training.dataset_refs import dataset_ref
+from nnviz.training.engine import Start
+from nnviz.training.messages import queued_message
+from nnviz.training.pool import Pool
+from nnviz.training.snapshot import Probe, Snapshot, frozen, starting
+from nnviz.training.status import Command, Status
+from nnviz.training.worker import main as worker_main
 
 LOG = logging.getLogger("nnviz.training")
-PRELOAD = ["nnviz.train_steps", "nnviz.model", "nnviz.training_worker"]  # imported once, by the forkserver
+PRELOAD = ["nnviz.training.steps", "nnviz.model", "nnviz.training.worker"]  # imported once, by the forkserver
 START_METHOD = "forkserver"
 QUEUE_POLL_SECONDS = 0.5  # how often a run waiting for a slot re-checks its place in line
+COMPILING = "Compiling the training step…"
 CRASHED = ("The training process stopped unexpectedly (it was killed, or the server ran short of memory), "
            "so this run ended at {steps}. Press Train to start a new run.")
 
@@ -63,7 +69,7 @@ def main_module_hidden():
     (so that functions defined there unpickle). In a served app __main__ is the last page script
     Streamlit ran (it installs each script as __main__), or the `streamlit` command: a worker would
     run app.py, or import Streamlit (4.6 s and 33 MB per worker, measured). Workers need only
-    nnviz.training_worker.main."""
+    nnviz.training.worker.main."""
     with _main_lock:
         main = sys.modules["__main__"]
         stub = types.ModuleType("__main__")
@@ -83,7 +89,7 @@ def start_process(ctx, process: multiprocessing.process.BaseProcess) -> None:
 
 
 @dataclass(eq=False)
-class _Worker:
+class WorkerHandle:
     """One worker process and the thread that reads its pipe."""
 
     held: list = field(default_factory=list)    # commands waiting until it has started, or for the next one
@@ -100,7 +106,7 @@ class _Worker:
             self.conn.send(message)
 
 
-class _Supervisor:
+class Supervisor:
     """A Trainer's state in the server. Commands are numbered; a worker answers each one once applied."""
 
     def __init__(self, dataset: Dataset, settings: Settings, pool: Pool, chunk_seconds: float, store=None):
@@ -116,11 +122,11 @@ class _Supervisor:
         self.versions = itertools.count(1)
         self.seqs = itertools.count(1)
         self.answers: dict[int, threading.Event] = {}
-        self.worker: _Worker | None = None
+        self.worker: WorkerHandle | None = None
         self.waiter: threading.Thread | None = None  # waiting for a slot before the first step: no process
         self.closing = False
-        self.snapshot = Snapshot(0, "", "", settings, dataset.name, "starting", "Preparing the model…")
-        self.post("reset", (settings, None))
+        self.snapshot = starting(settings, dataset.name)
+        self.post(Command.RESET, (settings, None))
 
     # ---- called from the page's threads ----------------------------------------------------
     @property
@@ -128,22 +134,22 @@ class _Supervisor:
         # No lock: readers call this holding published_cond, which install takes inside self.lock.
         return self.closing and self.worker is None
 
-    def post(self, name: str, arg) -> threading.Event:
+    def post(self, name: Command, arg) -> threading.Event:
         done = threading.Event()
         with self.lock:
             seq = next(self.seqs)
             self.answers[seq] = done
-            self.closing = self.closing or name == "close"
+            self.closing = self.closing or name == Command.CLOSE
             self.dispatch((name, arg, seq))
         return done
 
-    def command(self, name: str, arg, wait: float) -> Snapshot:
+    def command(self, name: Command, arg, wait: float) -> Snapshot:
         done = self.post(name, arg)
         done.wait(wait)
         return self.snapshot
 
     def close(self, wait: bool, reason: str) -> None:
-        self.post("close", reason)
+        self.post(Command.CLOSE, reason)
         with self.lock:
             worker = self.worker
         if wait and worker is not None and worker.thread is not threading.current_thread():
@@ -158,27 +164,35 @@ class _Supervisor:
         worker = self.worker
         if worker is None:
             return self.apply_here(command)
-        snap = self.snapshot
-        if command[0] == "play" and not self.closing and not snap.ended and snap.status != "closed":
-            # First come, first served by the time Train was pressed, not by when a (still starting)
-            # worker gets to it: take the slot, or a place in line, now. The worker's own request
-            # then finds it held, or keeps that place. A run it is still building shows that at once.
-            granted = self.pool.acquire(self)
-            if snap.step == 0 and snap.status in ("starting", "ready") and not worker.retiring:
-                self.install(replace(snap, status="training", message="Compiling the training step…") if granted
-                             else replace(snap, status="queued", message=queued_message(self.pool.limit, self.place()),
-                                          queue_position=self.place()))
+        if command[0] == Command.PLAY:
+            self.take_slot_now(worker)
         if worker.conn is None or worker.retiring:
             return worker.held.append(command)
         self.send(worker, command)
 
-    def send(self, worker: _Worker, command: tuple) -> None:
+    def take_slot_now(self, worker: WorkerHandle) -> None:
+        """First come, first served by the time Train was pressed, not by when a (still starting)
+        worker gets to it: take the slot, or a place in line, now. The worker's own request then finds
+        it held, or keeps that place. A run it is still building shows that at once."""
+        snap = self.snapshot
+        if self.closing or snap.ended or snap.status == Status.CLOSED:
+            return
+        granted = self.pool.acquire(self)
+        if snap.step == 0 and snap.status in (Status.STARTING, Status.READY) and not worker.retiring:
+            self.install(replace(snap, status=Status.TRAINING, message=COMPILING) if granted else self.queued(snap))
+
+    def queued(self, snap: Snapshot) -> Snapshot:
+        place = self.place()
+        return replace(snap, status=Status.QUEUED, message=queued_message(self.pool.limit, place),
+                       queue_position=place)
+
+    def send(self, worker: WorkerHandle, command: tuple) -> None:
         name, arg, seq = command
-        if name == "reset":
+        if name == Command.RESET:
             settings, dataset = arg
             self.dataset = dataset or self.dataset
             self.number = next(self.numbers)
-            arg = (settings, training_worker.dataset_ref(self.dataset), self.number)
+            arg = (settings, dataset_ref(self.dataset), self.number)
         try:
             worker.send(("cmd", name, arg, seq))
         except (OSError, ValueError):  # it just died: its reader thread tells the page
@@ -190,44 +204,57 @@ class _Supervisor:
     def apply_here(self, command: tuple) -> None:
         """A command while no worker runs: start one if the run needs it, else answer here."""
         name, arg, seq = command
-        snap = self.snapshot
-        untrained = bool(snap.run_id) and snap.status == "ready" and snap.step == 0
-        if name == "close":
-            self.cancel_waiting()
-            if snap.status != "closed":
-                self.install(replace(snap, status="closed", message=arg or snap.message, queue_position=None))
+        if name == Command.CLOSE:
+            self.close_here(arg)
         elif self.closing:
             pass
-        elif name == "reset":
+        elif name == Command.RESET:
+            return self.reset_here(arg, seq)  # answered by the worker it starts
+        elif name in (Command.PLAY, Command.STEP) and self.untrained() and self.waiter is None:
+            self.train_here(name)
+        elif name in (Command.PAUSE, Command.STOP) and self.waiter is not None:
             self.cancel_waiting()
-            settings = arg[0] or snap.settings
-            self.install(Snapshot(0, "", "", settings, (arg[1] or self.dataset).name, "starting",
-                                  "Preparing the model…"))
-            self.start([(name, (settings, arg[1]), seq)])
-            return
-        elif name == "play" and untrained and self.waiter is None:
-            if self.pool.acquire(self):  # answered now: the page need not wait while a worker rebuilds the run
-                self.install(replace(snap, status="training", message="Compiling the training step…"))
-                self.start([self.rebuild(), (name, arg, 0)])
-            else:  # waits in line here, with no process until a slot frees up
-                self.install(replace(snap, status="queued", message=queued_message(self.pool.limit, self.place()),
-                                     queue_position=self.place()))
-                self.waiter = threading.Thread(target=self.wait_for_slot, name="nnviz-queued", daemon=True)
-                self.waiter.start()
-        elif name == "step" and untrained and self.waiter is None:
-            self.start([self.rebuild(), (name, arg, 0)])
-        elif name in ("pause", "stop") and self.waiter is not None:
-            self.cancel_waiting()
-            self.install(replace(snap, status="ready", message="", queue_position=None))
-        elif name == "probe" and snap.network is not None and snap.run_id:
-            probe = None if arg is None else Probe(arg, np.array([snap.step]),
-                                                   forward(snap.network, arg).probs[None])
-            self.install(replace(snap, probe=probe))
+            self.install(replace(self.snapshot, status=Status.READY, message="", queue_position=None))
+        elif name == Command.PROBE and self.snapshot.network is not None and self.snapshot.run_id:
+            self.probe_here(arg)
         self.answer(seq)
+
+    def untrained(self) -> bool:
+        snap = self.snapshot
+        return bool(snap.run_id) and snap.status == Status.READY and snap.step == 0
+
+    def close_here(self, reason: str) -> None:
+        self.cancel_waiting()
+        snap = self.snapshot
+        if snap.status != Status.CLOSED:
+            self.install(replace(snap, status=Status.CLOSED, message=reason or snap.message, queue_position=None))
+
+    def reset_here(self, arg, seq: int) -> None:
+        self.cancel_waiting()
+        settings = arg[0] or self.snapshot.settings
+        self.install(starting(settings, (arg[1] or self.dataset).name))
+        self.start([(Command.RESET, (settings, arg[1]), seq)])
+
+    def train_here(self, name: Command) -> None:
+        """Play or Step on a run that never trained: rebuild it in a new worker (Play: once a slot is free)."""
+        if name == Command.STEP:
+            return self.start([self.rebuild(), (name, None, 0)])
+        if self.pool.acquire(self):  # answered now: the page need not wait while a worker rebuilds the run
+            self.install(replace(self.snapshot, status=Status.TRAINING, message=COMPILING))
+            self.start([self.rebuild(), (name, None, 0)])
+        else:  # waits in line here, with no process until a slot frees up
+            self.install(self.queued(self.snapshot))
+            self.waiter = threading.Thread(target=self.wait_for_slot, name="nnviz-queued", daemon=True)
+            self.waiter.start()
+
+    def probe_here(self, image: np.ndarray | None) -> None:
+        snap = self.snapshot
+        probe = None if image is None else Probe(image, np.array([snap.step]), forward(snap.network, image).probs[None])
+        self.install(replace(snap, probe=probe))
 
     def rebuild(self) -> tuple:
         snap = self.snapshot
-        return ("rebuild", (snap.settings, training_worker.dataset_ref(self.dataset), self.number, snap.run_id), 0)
+        return (Command.REBUILD, (snap.settings, dataset_ref(self.dataset), self.number, snap.run_id), 0)
 
     def place(self) -> int | None:
         return self.pool.position(self)
@@ -245,9 +272,8 @@ class _Supervisor:
                 snap = self.snapshot
                 if granted:
                     self.waiter = None
-                    self.install(replace(snap, status="training", message="Compiling the training step…",
-                                         queue_position=None))
-                    self.start([self.rebuild(), ("play", None, 0)])
+                    self.install(replace(snap, status=Status.TRAINING, message=COMPILING, queue_position=None))
+                    self.start([self.rebuild(), (Command.PLAY, None, 0)])
                     return
                 place = self.place()
                 if place != snap.queue_position:
@@ -265,19 +291,19 @@ class _Supervisor:
 
     # ---- the worker -------------------------------------------------------------------------
     def start(self, commands: list) -> None:
-        worker = _Worker(held=list(commands))
+        worker = WorkerHandle(held=list(commands))
         worker.thread = threading.Thread(target=self.run_worker, args=(worker,), name="nnviz-trainer", daemon=True)
         self.worker = worker
         worker.thread.start()
 
-    def run_worker(self, worker: _Worker) -> None:
+    def run_worker(self, worker: WorkerHandle) -> None:
         """The reader thread: start the process (the first start also starts the forkserver), then
         serve its messages until its pipe closes."""
         try:
             ctx = context()
             here, there = ctx.Pipe()
-            start = training_worker.Start(self.chunk_seconds, self.pool.limit, self.store, self.probe_image)
-            worker.process = ctx.Process(target=training_worker.main, args=(there, start), name="nnviz-trainer",
+            start = Start(self.chunk_seconds, self.pool.limit, self.store, self.probe_image)
+            worker.process = ctx.Process(target=worker_main, args=(there, start), name="nnviz-trainer",
                                          daemon=True)
             start_process(ctx, worker.process)
             there.close()  # the worker's end lives in the worker now: its exit must close the pipe
@@ -292,35 +318,36 @@ class _Supervisor:
         finally:
             self.ended(worker)
 
-    def serve(self, worker: _Worker) -> None:
+    def serve(self, worker: WorkerHandle) -> None:
+        """Answer the worker's messages until its pipe closes."""
+        handlers = {"snapshot": self.install, "record": self.on_record, "done": lambda seq: self.on_done(worker, seq),
+                    "acquire": lambda timeout: worker.send(("reply", self.pool.acquire(self, timeout))),
+                    "position": lambda: worker.send(("reply", self.place())),
+                    "release": lambda: self.pool.release(self),
+                    "idle": lambda received: self.on_idle(worker, received)}
         while True:
             try:
                 message = worker.conn.recv()
             except (EOFError, OSError):
                 return
-            kind = message[0]
-            if kind == "snapshot":
-                self.install(message[1])
-            elif kind == "record":
-                with self.lock:
-                    self.records = (*self.records, frozen(message[1]))
-            elif kind == "done":
-                with self.lock:
-                    worker.unanswered.discard(message[1])
-                    self.answer(message[1])
-            elif kind == "acquire":
-                worker.send(("reply", self.pool.acquire(self, message[1])))
-            elif kind == "position":
-                worker.send(("reply", self.place()))
-            elif kind == "release":
-                self.pool.release(self)
-            elif kind == "idle":
-                with self.lock:
-                    if message[1] == worker.sent and not worker.held and not worker.retiring:
-                        worker.retiring = True  # from now on, commands wait for the next worker
-                        worker.send(("cmd", "retire", None, 0))
+            handlers[message[0]](*message[1:])
 
-    def ended(self, worker: _Worker) -> None:
+    def on_record(self, record) -> None:
+        with self.lock:
+            self.records = (*self.records, frozen(record))
+
+    def on_done(self, worker: WorkerHandle, seq: int) -> None:
+        with self.lock:
+            worker.unanswered.discard(seq)
+            self.answer(seq)
+
+    def on_idle(self, worker: WorkerHandle, received: int) -> None:
+        with self.lock:
+            if received == worker.sent and not worker.held and not worker.retiring:
+                worker.retiring = True  # from now on, commands wait for the next worker
+                worker.send(("cmd", Command.RETIRE, None, 0))
+
+    def ended(self, worker: WorkerHandle) -> None:
         """The worker's pipe closed: it retired, closed, or died. Tell the page if it died; pass on
         what it never got."""
         if worker.conn is not None:  # it started
@@ -329,15 +356,9 @@ class _Supervisor:
         with self.lock:
             self.pool.release(self)
             snap = self.snapshot
-            if not worker.retiring and snap.status != "closed":
-                if self.closing:
-                    self.install(replace(snap, status="closed", queue_position=None))
-                else:
-                    code = worker.process.exitcode if worker.conn is not None else None
-                    LOG.error("training worker ended unexpectedly (exit code %s)", code)
-                    steps = f"step {snap.step:,}" if snap.step else "the start"
-                    self.install(replace(snap, status="failed", message=CRASHED.format(steps=steps),
-                                         queue_position=None, eta_seconds=None))
+            if not worker.retiring and snap.status != Status.CLOSED:
+                self.install(replace(snap, status=Status.CLOSED, queue_position=None) if self.closing
+                             else self.crashed(worker, snap))
             self.worker = None
             for seq in worker.unanswered:
                 self.answer(seq)
@@ -345,6 +366,13 @@ class _Supervisor:
                 self.dispatch(command)
         with self.published_cond:
             self.published_cond.notify_all()  # wake anyone waiting on a trainer that may now be closed
+
+    def crashed(self, worker: WorkerHandle, snap: Snapshot) -> Snapshot:
+        code = worker.process.exitcode if worker.conn is not None else None
+        LOG.error("training worker ended unexpectedly (exit code %s)", code)
+        steps = f"step {snap.step:,}" if snap.step else "the start"
+        return replace(snap, status=Status.FAILED, message=CRASHED.format(steps=steps), queue_position=None,
+                       eta_seconds=None)
 
     # ---- publishing -------------------------------------------------------------------------
     def install(self, snapshot: Snapshot) -> None:

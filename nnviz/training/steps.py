@@ -5,19 +5,17 @@ Keras's own fit() pays ~0.1 ms of Python per batch; on this small network that i
 time. Running K batches inside one tf.function (what compile(steps_per_execution=K) does for fit)
 removes that overhead, while still returning every batch's loss and accuracy for the live curves.
 The training digits live in the graph as one uint8 tensor; a call only passes batch indices.
+TensorFlow's environment (log level, threads) is set once for the server and its workers by
+nnviz/app/runtime.py.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-from collections.abc import Callable  # noqa: E402
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
 
 
 def compile_steps(model: keras.Model, images: np.ndarray,

@@ -1,0 +1,100 @@
+"""The Train page's session state: every key declared once here, read and written through typed accessors.
+
+Each browser tab has its own st.session_state; nothing here is shared between users.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from nnviz.settings import Settings
+
+if TYPE_CHECKING:
+    from nnviz.training.trainer import Trainer
+
+TRAINER = "trainer"                  # this session's Trainer
+RUNS = "runs"                        # this session's ended runs (RunRecord), oldest first (see ui.runs)
+LIVE_RUN = "live_run"                # True while the trainer's run is the model every page shows
+URL_NOTICES = "train_url_notices"    # notices about the link's bad values, until the user acts
+TRAIN_MESSAGE = "train_message"      # (level, text) answering the last Train-page button
+EXPERIMENT = "train_experiment"      # the settings of the overfitting experiment's runs still to start
+AWAITED_STEP = "train_awaited_step"  # the step count a Step click is still waiting to see pass
+SETTING_PREFIX = "setting_"          # + a setting's name: its control's key, the one place it is held
+
+
+def trainer() -> Trainer | None:
+    return st.session_state.get(TRAINER)
+
+
+def set_trainer(value: Trainer) -> None:
+    st.session_state[TRAINER] = value
+
+
+def live_run() -> bool:
+    return bool(st.session_state.get(LIVE_RUN))
+
+
+def set_live_run(on: bool) -> None:
+    if on:
+        st.session_state[LIVE_RUN] = True
+    else:
+        st.session_state.pop(LIVE_RUN, None)
+
+
+def url_notices() -> tuple[str, ...]:
+    return tuple(st.session_state.get(URL_NOTICES, ()))
+
+
+def keep_url_notices(notices: tuple[str, ...]) -> None:
+    """Remember the link's notices, unless this session already has (so they show until the user acts)."""
+    st.session_state.setdefault(URL_NOTICES, tuple(notices))
+
+
+def clear_url_notices() -> None:
+    st.session_state[URL_NOTICES] = ()
+
+
+def message() -> tuple[str, str] | None:
+    return st.session_state.get(TRAIN_MESSAGE)
+
+
+def set_message(value: tuple[str, str] | None) -> None:
+    if value is None:
+        st.session_state.pop(TRAIN_MESSAGE, None)
+    else:
+        st.session_state[TRAIN_MESSAGE] = value
+
+
+def experiment() -> list[Settings]:
+    return list(st.session_state.get(EXPERIMENT) or [])
+
+
+def set_experiment(waiting: list[Settings] | None) -> None:
+    if waiting is None:
+        st.session_state.pop(EXPERIMENT, None)
+    else:
+        st.session_state[EXPERIMENT] = list(waiting)
+
+
+def awaited_step() -> int | None:
+    return st.session_state.get(AWAITED_STEP)
+
+
+def set_awaited_step(step: int | None) -> None:
+    st.session_state[AWAITED_STEP] = step
+
+
+def setting_key(name: str) -> str:
+    """The session key of one setting's control: the one place that setting is held."""
+    return SETTING_PREFIX + name
+
+
+def setting(name: str) -> Any:
+    """A setting's value as its control holds it, or None before the control first exists."""
+    return st.session_state.get(setting_key(name))
+
+
+def set_setting(name: str, value: Any) -> None:
+    st.session_state[setting_key(name)] = value

@@ -1,0 +1,108 @@
+"""The Train page's glue: this session's trainer, its buttons (carrying out training.commands.decide),
+the overfitting experiment, and when the live views poll."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nnviz import data, settings, ui
+from nnviz.app import session
+from nnviz.app.datasets import training_dataset
+from nnviz.app.resources import sample_dataset, session_lease, training_pool
+from nnviz.app.train_settings import restore_controls, user_acted
+from nnviz.training.commands import Action, decide
+from nnviz.training.status import Command, Status
+from nnviz.training.trainer import Trainer
+
+POLL_SECONDS = 0.4       # how often live views refresh while training (≥ 2 updates a second)
+
+
+def trainer(chosen: settings.Settings, ds: data.Dataset) -> Trainer:
+    """This session's trainer, created on first use (or again after its tab disconnected)."""
+    current = session.trainer()
+    if current is not None and current.closed:
+        ui.runs()  # keep the closed trainer's ended runs
+        current = None
+    if current is None:
+        with st.spinner("Preparing the model…"):
+            current = Trainer(ds, chosen, training_pool(), store=ui.saved_runs())
+        session.set_trainer(current)
+    session_lease().watch(current)
+    return current
+
+
+def step_pending() -> bool:
+    """True while a Step this session asked for has not shown in its trainer's snapshot yet."""
+    current = session.trainer()
+    if current is None:
+        return False
+    snap = current.snapshot
+    asked = session.awaited_step() == snap.step
+    return asked and not snap.ended and snap.status not in (Status.FAILED, Status.CLOSED)
+
+
+def live_interval() -> float | None:
+    """For any page's @st.fragment(run_every=…): refresh while this session trains, or while a Step it
+    asked for has not shown yet (a worker may still be preparing the run), else never."""
+    current = session.trainer()
+    if current is None:
+        return None
+    snap = current.snapshot
+    return POLL_SECONDS if snap.active or snap.status == Status.STARTING or step_pending() else None
+
+
+def press(action: Action | str, chosen: settings.Settings, ds: data.Dataset) -> None:
+    """A Train-page button (an on_click callback): what it does is decided by training.commands.decide."""
+    session.set_message(None)  # a new click: the previous answer no longer applies
+    session.set_experiment(None)  # the user takes over: the experiment starts no more runs
+    user_acted()
+    t = trainer(chosen, ds)
+    decision = decide(action, t.snapshot, chosen)
+    if decision.new_run:
+        t.reset(chosen, ds)
+    if decision.command in (Command.PLAY, Command.STEP):
+        session.set_awaited_step(t.snapshot.step if decision.command == Command.STEP else None)
+        t.play() if decision.command == Command.PLAY else t.step()
+        ui.use_training_run()
+    elif decision.command == Command.PAUSE:
+        t.pause()
+    elif decision.command == Command.STOP:
+        t.stop()
+    if decision.restore is not None:
+        restore_controls(decision.restore)
+    session.set_message(decision.message)
+
+
+def start_experiment() -> None:
+    """The one-click overfitting experiment (a callback): its runs train one after another, each
+    with its settings shown in the controls; continue_experiment starts the next when one ends."""
+    first, *rest = settings.OVERFITTING_EXPERIMENT
+    ds = training_dataset(first.dataset)[0]
+    press(Action.RESET, first, ds)
+    restore_controls(first)
+    trainer(first, ds).play()
+    ui.use_training_run()
+    session.set_experiment(rest)
+    session.set_message(("info", f"The experiment trains {settings.count(len(rest) + 1, 'run')} on "
+                         f"{first.train_size:,} digits with a {first.width}-neuron hidden layer: dropout "
+                         + " then ".join(f"{s.dropout:g}" for s in settings.OVERFITTING_EXPERIMENT)
+                         + ". They appear under Compare runs as they end."))
+
+
+def continue_experiment() -> None:
+    """Start the experiment's next run once the current one has ended (before the controls are drawn)."""
+    waiting, current = session.experiment(), session.trainer()
+    if not waiting or current is None or not current.snapshot.ended:
+        return
+    following, *rest = waiting
+    session.set_experiment(rest)
+    restore_controls(following)
+    current.reset(following, training_dataset(following.dataset)[0])
+    current.play()
+    ui.use_training_run()
+
+
+def send_to_draw(index: int, ds: data.Dataset) -> None:
+    """Make a test digit the current digit of every page."""
+    name = "test digit" if ds.name == sample_dataset().name else f"{ds.name} test digit"
+    ui.set_digit(data.as_float(ds.x_test[index]), f"{name} #{index}", int(ds.y_test[index]))

@@ -1,0 +1,86 @@
+"""The Train page's settings: one control per setting (its session key holds the value), the link they
+come from on a first visit, and the link kept equal to them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from nnviz import settings
+from nnviz.app import session
+
+DATASET_LABELS = {"sample": "Bundled sample", "full": "Full MNIST"}
+
+
+def train_settings() -> settings.Settings:
+    """The Train page's settings, read from its controls' keys (kept for the whole session).
+
+    Until the controls first exist, they are the URL's (a shared link), with one notice per bad value;
+    the notices stay until the user acts on the page (see settings_controls and train_controls.press).
+    """
+    held = {spec.name: session.setting(spec.name) for spec in settings.SPECS}
+    if None not in held.values():
+        return settings.Settings(**held)
+    chosen, notices = settings.from_query(st.query_params.to_dict())
+    session.keep_url_notices(notices)
+    return chosen
+
+
+def user_acted() -> None:
+    """The user changed a setting or pressed a button: the link's notices have been seen."""
+    session.clear_url_notices()
+
+
+def _format(spec: settings.Spec, available: int) -> Callable:
+    if spec.name == "epochs":
+        return lambda v: "until paused" if v == 0 else str(v)
+    if spec.name == "train_size":
+        return lambda v: f"{v:,} (all)" if v == available else f"{v:,}"
+    return lambda v: f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _stops(spec: settings.Spec, value, available: int) -> list:
+    """A slider's stops: the training size's end at the digits the dataset has, and always the current value."""
+    stops = [v for v in spec.stops if spec.name != "train_size" or v < available]
+    stops += [available] if spec.name == "train_size" else []
+    return sorted(set(stops) | {value})
+
+
+def settings_controls(current: settings.Settings, available: int, group: str) -> settings.Settings:
+    """Draw one group's controls from the settings table; return the settings they now show.
+
+    available: how many training digits the chosen dataset has (the training-size slider's end).
+    Each control is created with its current value as its declared value, so that whatever the
+    browser falls back to is that value, never the slider's first stop (see tests/e2e/test_train.py's
+    shared-link test); persist_state keeps it when the user visits other pages.
+    """
+    values = current.as_dict()
+    for spec in (s for s in settings.SPECS if s.group == group):
+        value = min(values[spec.name], available) if spec.name == "train_size" else values[spec.name]
+        common = dict(key=session.setting_key(spec.name), help=spec.help, on_change=user_acted,
+                      persist_state="session")
+        if spec.choices:
+            labels = DATASET_LABELS if spec.name == "dataset" else {}
+            values[spec.name] = st.radio(spec.label, spec.choices, index=spec.choices.index(value), horizontal=True,
+                                         format_func=lambda c, labels=labels: labels.get(c, c), **common)
+        elif spec.stops:
+            values[spec.name] = st.select_slider(spec.label, _stops(spec, value, available), value=value,
+                                                 format_func=_format(spec, available), **common)
+        else:
+            values[spec.name] = st.number_input(spec.label, int(spec.low), int(spec.high), value=value, step=1,
+                                                **common)
+    return settings.Settings(**values)
+
+
+def sync_url(chosen: settings.Settings) -> None:
+    """Keep the Train page's URL equal to its settings, so a copied link reopens the same setup."""
+    for key, value in settings.to_query(chosen).items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def restore_controls(chosen: settings.Settings) -> None:
+    """Put the controls back to these settings (a callback: runs before the widgets are drawn)."""
+    for name, value in chosen.as_dict().items():
+        session.set_setting(name, value)
