@@ -202,18 +202,19 @@ def contribution_map(net: Network, image: np.ndarray, digit: int, dropout_masks=
     """
     if not 0 <= digit <= 9:
         raise ValueError(f"digit must be 0..9, got {digit}")
-    acts = forward(net, image, dropout_masks, dtype=np.float64)
+    exact = Network.of(*(a.astype(np.float64) for a in net.arrays()), activation=net.activation, dropout=net.dropout)
+    acts = forward(exact, image, dropout_masks, dtype=np.float64)
     masks = acts.masks or (None,) * net.depth
     f = ACTIVATIONS[net.activation]
     f0 = float(f(np.float64(0.0)))
-    path = net.kernels[-1][:, digit].astype(np.float64)  # ∂logit/∂(a layer's output), top layer first
+    path = exact.kernels[-1][:, digit]  # ∂logit/∂(a layer's output), top layer first
     hidden_bias = 0.0
-    for z, h, bias, kernel, mask in reversed(list(zip(acts.zs, acts.hiddens, net.biases, net.kernels, masks,
+    for z, h, bias, kernel, mask in reversed(list(zip(acts.zs, acts.hiddens, exact.biases, exact.kernels, masks,
                                                       strict=False))):
         gate = np.where(z == 0, 0.0, (h - f0) / np.where(z == 0, 1.0, z))  # z = 0 contributes g·0 = 0 whatever g is
         scale = 1.0 if mask is None else np.asarray(mask, np.float64) / (1.0 - net.dropout)
         hidden_bias += float(np.sum(scale * (gate * bias + f0) * path))
-        path = kernel.astype(np.float64) @ (scale * gate * path)  # back through this layer's gates and kernel
+        path = kernel @ (scale * gate * path)  # back through this layer's gates and kernel
     x = acts.inputs
     return Contribution(digit, (x * path).reshape(SIDE, SIDE), path.reshape(SIDE, SIDE),
                         float(net.biases[-1][digit]), hidden_bias, float(acts.logits[digit]))

@@ -190,12 +190,16 @@ def forward(net: Network, image: np.ndarray, dropout_masks=None, dtype=np.float3
     a = x = flatten(image).astype(dtype, copy=False)
     zs, hiddens, drops = [], [], []
     for i in range(len(net.kernels) - 1):  # the hidden layers: Dense, activation, dropout
-        zs.append(z := a @ net.kernels[i] + net.biases[i])
+        z = a @ net.kernels[i]
+        z += net.biases[i]  # in place: one array less to allocate
+        zs.append(z)
         hiddens.append(a := f(z))
         if dropout_masks is not None:
             a = a * dropout_masks[i] / (1.0 - net.dropout)  # Keras's inverted dropout: survivors scaled up
         drops.append(a)
-    zs.append(logits := a @ net.kernels[-1] + net.biases[-1])
+    logits = a @ net.kernels[-1]
+    logits += net.biases[-1]
+    zs.append(logits)
     masks = None if dropout_masks is None else tuple(dropout_masks)
     return Activations(x, tuple(zs), tuple(hiddens), tuple(drops), softmax(logits), masks)
 
@@ -207,12 +211,16 @@ def predict_proba(net: Network, images: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Gradients:
-    """∂loss/∂(every weight and bias), and ∂loss/∂input, as arrays shaped like the network's."""
+    """∂loss/∂(every weight and bias) and ∂loss/∂(every layer's z), shaped like the network's arrays."""
 
     kernels: tuple[np.ndarray, ...]
     biases: tuple[np.ndarray, ...]
-    zs: tuple[np.ndarray, ...]  # ∂loss/∂z of every layer: a layer's 'error signal'
-    inputs: np.ndarray
+    zs: tuple[np.ndarray, ...]  # ∂loss/∂z of every layer: its 'error signal'
+
+    def inputs(self, net: Network) -> np.ndarray:
+        """∂loss/∂input pixel: one more step back, through the first kernel (only when asked for: it costs
+        a pass over the largest kernel)."""
+        return self.zs[0] @ net.kernels[0].T
 
 
 def loss_gradient(acts: Activations, labels) -> np.ndarray:
@@ -226,27 +234,30 @@ def loss_gradient(acts: Activations, labels) -> np.ndarray:
     return d / len(d)  # Keras averages the loss over the batch
 
 
+def error_signals(net: Network, acts: Activations, dlogits: np.ndarray, down_to: int = 0) -> list[np.ndarray]:
+    """∂/∂z of layers `down_to` … logits, from ∂/∂logits back through each kernel, dropout and activation.
+    Layers below `down_to` are not visited, so asking for the top layers alone stays cheap."""
+    dzs = [dlogits]
+    for i in range(net.depth, down_to, -1):  # from the layer above hidden layer i − 1 down
+        da = dzs[0] @ net.kernels[i].T
+        if acts.masks is not None:  # back through dropout's scaling
+            da = da * acts.masks[i - 1] / (1.0 - net.dropout)
+        dzs.insert(0, da * derivative(net.activation, acts.hiddens[i - 1]))
+    return dzs
+
+
 def backward(net: Network, acts: Activations, dlogits: np.ndarray) -> Gradients:
-    """Backpropagation: from ∂/∂logits (e.g. `loss_gradient`) to ∂/∂ every weight, bias and input.
+    """Backpropagation: from ∂/∂logits (e.g. `loss_gradient`) to ∂/∂ every weight and bias.
 
     Works in the dtype of the forward pass; for one digit the arrays have no batch axis.
     """
-    single = acts.inputs.ndim == 1
-    a_in = [np.atleast_2d(a) for a in (acts.inputs, *acts.drops)]  # what each layer multiplied
-    dz = np.atleast_2d(dlogits)
-    kernels, biases, dzs = [], [], []
-    for i in range(net.depth, -1, -1):
-        kernel = net.kernels[i].astype(dz.dtype, copy=False)
-        kernels.append(a_in[i].T @ dz)
-        biases.append(dz.sum(axis=0))
-        dzs.append(dz[0] if single else dz)
-        da = dz @ kernel.T
-        if i == 0:
-            break
-        if acts.masks is not None:  # back through dropout's scaling
-            da = da * acts.masks[i - 1] / (1.0 - net.dropout)
-        dz = da * derivative(net.activation, np.atleast_2d(acts.hiddens[i - 1]))
-    return Gradients(tuple(kernels[::-1]), tuple(biases[::-1]), tuple(dzs[::-1]), da[0] if single else da)
+    dzs = error_signals(net, acts, dlogits)
+    a_in = (acts.inputs, *acts.drops)  # what each layer multiplied
+    if acts.inputs.ndim == 1:  # one digit: each kernel's gradient is an outer product
+        kernels = tuple(np.outer(a, dz) for a, dz in zip(a_in, dzs, strict=True))
+        return Gradients(kernels, tuple(dzs), tuple(dzs))
+    kernels = tuple(a.T @ dz for a, dz in zip(a_in, dzs, strict=True))
+    return Gradients(kernels, tuple(dz.sum(axis=0) for dz in dzs), tuple(dzs))
 
 
 def votes(net: Network, acts: Activations, digit: int) -> np.ndarray:
@@ -254,7 +265,7 @@ def votes(net: Network, acts: Activations, digit: int) -> np.ndarray:
     with one hidden layer exactly its weight to that digit; deeper, the sum over the paths left open."""
     seed = np.zeros(CLASSES, acts.logits.dtype)
     seed[digit] = 1
-    return backward(net, acts, seed).zs[1] @ net.kernels[1].T.astype(seed.dtype, copy=False)
+    return error_signals(net, acts, seed, down_to=1)[0] @ net.kernels[1].T
 
 
 def sample_dropout_mask(width: int, rate: float, rng: np.random.Generator) -> np.ndarray:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.network import ACTIVATIONS, Activations, Network, flatten, forward, softmax, votes
+from nnviz.network import ACTIVATIONS, Activations, Network, flatten, forward, votes
 
 # Each activation as LaTeX, with {z} where the number goes.
 FORMULAS = {"relu": r"\max(0,\ {z})", "sigmoid": r"\frac{{1}}{{1 + e^{{-({z})}}}}", "tanh": r"\tanh({z})",
@@ -82,14 +82,12 @@ def neuron_sum(net: Network, image: np.ndarray, neuron: int) -> NeuronSum:
 def walk(net: Network, image: np.ndarray, neuron: int | None = None) -> Walkthrough:
     """The forward pass for one digit; the neuron shown defaults to the one that adds most to the winning logit."""
     acts = forward(net, image, dtype=np.float64)
-    last = acts.drops[-1]  # what the logits layer multiplies: the last hidden layer's output
-    dots = last @ net.kernels[-1].astype(np.float64)
-    logits = acts.logits
-    exps = np.exp(logits - logits.max())
+    biases = net.biases[-1].astype(np.float64)
     if neuron is None:
-        neuron = strongest_voter(net, acts, int(np.argmax(logits)))
-    return Walkthrough(neuron_sum(net, image, neuron), acts.hiddens[0], dots, net.biases[-1].astype(np.float64),
-                       logits, exps, softmax(logits))
+        neuron = strongest_voter(net, acts, acts.prediction)
+    # Softmax's shifted numerators e^(logit − max) are the probabilities over the largest one.
+    return Walkthrough(neuron_sum(net, image, neuron), acts.hiddens[0], acts.logits - biases, biases,
+                       acts.logits, acts.probs / acts.probs.max(), acts.probs)
 
 
 def strongest_voter(net: Network, acts: Activations, digit: int) -> int:

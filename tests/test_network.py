@@ -111,7 +111,7 @@ def test_backward_of_any_stack_equals_gradient_tape(few, sample, depth, activati
     for got, expected in zip(ours, keras_grads, strict=True):
         assert got.shape == expected.shape
         np.testing.assert_allclose(got, expected, atol=1e-6 * max(1.0, np.abs(expected).max()))
-    np.testing.assert_allclose(grads.inputs.reshape(keras_input_grad.shape), keras_input_grad,
+    np.testing.assert_allclose(grads.inputs(net).reshape(keras_input_grad.shape), keras_input_grad,
                                atol=1e-6 * max(1.0, np.abs(keras_input_grad).max()))
     assert max(np.abs(g).max() for g in ours) > 1e-4  # a real, non-zero gradient was compared
 
