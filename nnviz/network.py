@@ -181,8 +181,7 @@ def forward(net: Network, image: np.ndarray, dropout_masks=None, dtype=np.float3
     """A digit (28×28) or a batch (n, 28, 28) through the network: a = f(a·W + b), layer by layer.
 
     Dropout masks (one 0/1 array per hidden layer) simulate training-mode dropout; a single array is
-    taken as the first layer's mask. dtype=float64 gives the exact values that float32 approximates
-    (numpy then multiplies the float32 weights in float64).
+    taken as the first layer's mask. dtype=float64 gives the exact values that float32 approximates.
     """
     if isinstance(dropout_masks, np.ndarray):  # one hidden layer's mask, as views pass it (issue 15)
         dropout_masks = (dropout_masks,)
@@ -190,14 +189,14 @@ def forward(net: Network, image: np.ndarray, dropout_masks=None, dtype=np.float3
     a = x = flatten(image).astype(dtype, copy=False)
     zs, hiddens, drops = [], [], []
     for i in range(len(net.kernels) - 1):  # the hidden layers: Dense, activation, dropout
-        z = a @ net.kernels[i]
+        z = a @ net.kernels[i].astype(dtype, copy=False)  # float32: no copy; float64: cast once, then BLAS
         z += net.biases[i]  # in place: one array less to allocate
         zs.append(z)
         hiddens.append(a := f(z))
         if dropout_masks is not None:
             a = a * dropout_masks[i] / (1.0 - net.dropout)  # Keras's inverted dropout: survivors scaled up
         drops.append(a)
-    logits = a @ net.kernels[-1]
+    logits = a @ net.kernels[-1].astype(dtype, copy=False)
     logits += net.biases[-1]
     zs.append(logits)
     masks = None if dropout_masks is None else tuple(dropout_masks)
@@ -220,7 +219,7 @@ class Gradients:
     def inputs(self, net: Network) -> np.ndarray:
         """∂loss/∂input pixel: one more step back, through the first kernel (only when asked for: it costs
         a pass over the largest kernel)."""
-        return self.zs[0] @ net.kernels[0].T
+        return self.zs[0] @ net.kernels[0].T.astype(self.zs[0].dtype, copy=False)
 
 
 def loss_gradient(acts: Activations, labels) -> np.ndarray:
@@ -239,7 +238,7 @@ def error_signals(net: Network, acts: Activations, dlogits: np.ndarray, down_to:
     Layers below `down_to` are not visited, so asking for the top layers alone stays cheap."""
     dzs = [dlogits]
     for i in range(net.depth, down_to, -1):  # from the layer above hidden layer i − 1 down
-        da = dzs[0] @ net.kernels[i].T
+        da = dzs[0] @ net.kernels[i].T.astype(dzs[0].dtype, copy=False)
         if acts.masks is not None:  # back through dropout's scaling
             da = da * acts.masks[i - 1] / (1.0 - net.dropout)
         dzs.insert(0, da * derivative(net.activation, acts.hiddens[i - 1]))
@@ -265,7 +264,7 @@ def votes(net: Network, acts: Activations, digit: int) -> np.ndarray:
     with one hidden layer exactly its weight to that digit; deeper, the sum over the paths left open."""
     seed = np.zeros(CLASSES, acts.logits.dtype)
     seed[digit] = 1
-    return error_signals(net, acts, seed, down_to=1)[0] @ net.kernels[1].T
+    return error_signals(net, acts, seed, down_to=1)[0] @ net.kernels[1].T.astype(seed.dtype, copy=False)
 
 
 def sample_dropout_mask(width: int, rate: float, rng: np.random.Generator) -> np.ndarray:
