@@ -14,7 +14,16 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from nnviz.network import Network, OneHiddenLayerNames, backward, cross_entropy, forward, loss_gradient, predict_proba, votes
+from nnviz.network import (
+    Network,
+    OneHiddenLayerNames,
+    backward,
+    cross_entropy,
+    forward,
+    loss_gradient,
+    predict_proba,
+    votes,
+)
 
 OPTIMIZERS = {"sgd": "Plain SGD", "adam": "Adam, as in training"}
 # Defaults: SGD's teaches a typical misread digit in a few clicks (2 for the median misread test digit of
@@ -62,7 +71,7 @@ def gradients(net: Network, image: np.ndarray, label: int) -> Params:
     """
     acts = forward(net, image, dtype=np.float64)
     grads = backward(net, acts, loss_gradient(acts, label))
-    return Params(*(tuple(a.astype(np.float32) for a in arrays) for arrays in (grads.kernels, grads.biases)))
+    return Params(tuple(k.astype(np.float32) for k in grads.kernels), tuple(b.astype(np.float32) for b in grads.biases))
 
 
 def rival(probs: np.ndarray, label: int) -> int:
