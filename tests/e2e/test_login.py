@@ -107,6 +107,12 @@ def test_students_see_their_own_and_shared_runs_and_a_teacher_sees_every_run(tmp
                 pick(teacher, "Bob shared")
                 assert changeable(teacher) == {"rename": False, "delete": False, "share": False}
                 assert harness.exceptions_on(teacher) == []
+                teacher.locator("button").filter(has_text="Sign out").click()  # and out again
+                teacher.get_by_role("button", name="End session").click()  # the provider's page
+                teacher.wait_for_url(f"{url}/**", timeout=60_000)
+                teacher.goto(f"{url}/runs")
+                teacher.get_by_role("heading", name="Sign in").wait_for(timeout=90_000)
+                assert "Bob" not in teacher.locator("main").inner_text()
 
     after = {r.run_id: r.name for r in RunStore(root).list().runs}
     assert after == {**before, new.run_id: "Run 2"}  # nothing renamed or deleted by anyone but its owner

@@ -489,3 +489,10 @@ def test_an_owner_shares_renames_and_deletes_their_run(store, class_runs):
     button(ann, "Delete…").click().run()
     button(ann, "Yes, delete").click().run()
     assert not ann.exception and sorted(listed(ann)) == ["Ann shared"]
+
+
+def test_teachers_can_also_be_listed_in_the_environment(store, class_runs, monkeypatch):
+    monkeypatch.setenv("NNVIZ_TEACHERS", "someone@else.test, BOB@school.test")
+    at = signed_in_page(BOB)
+    assert not at.exception and len(listed(at)) == 4
+    assert any("teacher: you see every run" in c for c in texts(at.caption))
