@@ -241,13 +241,18 @@ class RunStore:
     def default_name(self, name: str) -> str:
         """A trainer's default name ("Run 1"), or the next free "Run N" if the owner already has a run of
         that name: every session numbers its runs from 1, but one user's saved runs never share one."""
-        if not DEFAULT_NAME.fullmatch(name):
+        if not DEFAULT_NAME.fullmatch(name) or name not in self._own_names():
             return name
-        taken = {r.name for r in self.list().runs if r.owner == self.user.key}
-        if name not in taken:
-            return name
-        numbers = [int(m[1]) for m in map(DEFAULT_NAME.fullmatch, taken) if m]
-        return f"Run {max(numbers, default=0) + 1}"
+        return f"Run {self.next_number()}"
+
+    def next_number(self) -> int:
+        """1 + the highest N of this user's saved runs named "Run N": where a new session could start
+        numbering its runs so that the names it shows are the names they are saved under."""
+        numbers = [int(m[1]) for m in map(DEFAULT_NAME.fullmatch, self._own_names()) if m]
+        return max(numbers, default=0) + 1
+
+    def _own_names(self) -> set[str]:
+        return {r.name for r in self.list().runs if r.owner == self.user.key}
 
     # ---- writing ---------------------------------------------------------------------------------
     def save(self, record: RunRecord, network: Network, name: str | None = None) -> str:

@@ -631,6 +631,7 @@ def test_default_names_are_unique_per_user(tmp_path, trained):
     assert trained[0].name == "Run 1"  # every session's first run
     saved = [ann.save(*trained), ann.save(*trained), bob.save(*trained), ann.save(*trained)]
     assert [RunStore(tmp_path / "runs").get(i).name for i in saved] == ["Run 1", "Run 2", "Run 1", "Run 3"]
+    assert (ann.next_number(), bob.next_number(), RunStore(tmp_path / "runs").next_number()) == (4, 2, 1)
     ann.rename(saved[1], "Kept")
     assert ann.get(ann.save(*trained)).name == "Run 4"  # after the highest "Run N", never a taken name
     assert ann.get(ann.save(*trained, name="Run 1")).name == "Run 1"  # a name asked for is kept as asked
