@@ -28,6 +28,7 @@ from websockets.sync.client import connect
 
 from nnviz import network, preprocess, strokes
 from nnviz.network import Network
+from tests.support import charts
 
 DEFAULT_MODEL = "pretrained default (width 128)"
 # A deployed server's sources do not change. Here other work may edit them during a run, and Streamlit's
@@ -132,12 +133,10 @@ class Session:
 
     def probabilities(self) -> np.ndarray | None:
         """The Draw page's 10 probability bars, exactly as sent."""
-        for chart in self.of("plotly_chart"):
-            y = json.loads(chart.plotly_chart.spec)["data"][0].get("y")
-            if isinstance(y, dict) and y.get("dtype") == "f4":  # packed by plotly's validation
-                return np.frombuffer(base64.b64decode(y["bdata"]), "<f4")
-            if isinstance(y, list) and len(y) == 10 and "probability" in str(chart.plotly_chart.spec):
-                return np.array(y, np.float64)  # built as a plain dict (figures.common.probability_bars)
+        for element in self.of("html"):
+            found = charts.probabilities(element.html.body)
+            if len(found) == 10:
+                return np.array(found, np.float64)
         return None
 
     def training_status(self) -> tuple[str, int]:

@@ -5,7 +5,7 @@ import streamlit as st
 from nnviz import canvas, network, preprocess, ui
 from nnviz.app import digit_pad, screen
 from nnviz.app.boundary import boundary
-from nnviz.figures import common
+from nnviz.figures import common, probabilities
 
 st.title("Draw a digit")
 st.write("Draw a digit from 0 to 9 in the black square. nnviz prepares it the way MNIST's digits were made: "
@@ -54,7 +54,7 @@ def answer() -> None:
     seen.image(common.pixelated(digit.image, 112), caption="what the network sees", width=112)
     st.caption(f"Showing **{digit.source}**" + (f" (true label {digit.label})" if digit.label is not None else "")
                + f", classified by the {label} model.")
-    st.plotly_chart(common.probability_bars(acts.probs), config={"displayModeBar": False})
+    st.html(probabilities.probability_html(acts.probs))
 
 
 def preparation() -> None:

@@ -28,3 +28,11 @@ def strings(value) -> list[str]:
 def mentions(chart, text: str) -> bool:
     """Whether any text value of the chart's figure contains `text`."""
     return any(text in s for s in strings(figure(chart)))
+
+
+def probabilities(html: str) -> list[float]:
+    """The ten probabilities of the Draw page's HTML bars (figures.probabilities), as sent."""
+    import re
+
+    found = {int(d): float(p) for d, p in re.findall(r'data-digit="(\d)" data-p="([^"]+)"', html)}
+    return [found[d] for d in sorted(found)]

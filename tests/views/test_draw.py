@@ -3,6 +3,7 @@
 import numpy as np
 
 from nnviz import data, model, network, ui
+from tests.support import charts
 
 
 def test_without_a_digit_the_page_asks_for_one_and_predicts_nothing(open_page):
@@ -40,8 +41,10 @@ def test_digit_from_session_state_is_predicted(open_page):
     image = data.as_float(sample.x_test[7])
     at = open_page(digit=image)
     assert not at.exception
-    expected = network.forward(model.to_network(model.load_default_model()), image).prediction
-    assert at.metric[0].value == str(expected) == str(sample.y_test[7])
+    expected = network.forward(model.to_network(model.load_default_model()), image)
+    assert at.metric[0].value == str(expected.prediction) == str(sample.y_test[7])
+    [bars] = [charts.probabilities(h.proto.body) for h in at.get("html") if charts.probabilities(h.proto.body)]
+    np.testing.assert_allclose(bars, expected.probs, atol=1e-7)  # the bars show the model's own numbers
 
 
 def test_random_test_digit_picker_shows_label_and_prediction(open_page):
