@@ -34,7 +34,12 @@ def derivative(activation: str, out: np.ndarray) -> np.ndarray:
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    e = np.exp(logits - logits.max(axis=-1, keepdims=True))  # shifted: no overflow on big logits
+    """Probabilities from logits, for one digit (10,) or a batch (n, 10)."""
+    if logits.ndim == 1:  # one digit, the Draw page's every stroke: whole-array reductions are quicker
+        e = np.exp(logits - logits.max())  # shifted: no overflow on big logits
+        e /= e.sum()
+        return e
+    e = np.exp(logits - logits.max(axis=-1, keepdims=True))
     e /= e.sum(axis=-1, keepdims=True)
     return e
 
@@ -186,18 +191,22 @@ def forward(net: Network, image: np.ndarray, dropout_masks=None, dtype=np.float3
     if isinstance(dropout_masks, np.ndarray):  # one hidden layer's mask, as views pass it (issue 15)
         dropout_masks = (dropout_masks,)
     f = ACTIVATIONS[net.activation]
-    a = x = flatten(image).astype(dtype, copy=False)
+    kernels, biases = net.kernels, net.biases
+    a = x = flatten(image)
+    if dtype is not np.float32:  # every product in float64: the weights cast once per call, so BLAS multiplies
+        a = x = x.astype(dtype)
+        kernels = [kernel.astype(dtype, copy=False) for kernel in kernels]
     zs, hiddens, drops = [], [], []
-    for i in range(len(net.kernels) - 1):  # the hidden layers: Dense, activation, dropout
-        z = a @ net.kernels[i].astype(dtype, copy=False)  # float32: no copy; float64: cast once, then BLAS
-        z += net.biases[i]  # in place: one array less to allocate
+    for i in range(len(kernels) - 1):  # the hidden layers: Dense, activation, dropout
+        z = a @ kernels[i]
+        z += biases[i]  # in place: one array less to allocate
         zs.append(z)
         hiddens.append(a := f(z))
         if dropout_masks is not None:
             a = a * dropout_masks[i] / (1.0 - net.dropout)  # Keras's inverted dropout: survivors scaled up
         drops.append(a)
-    logits = a @ net.kernels[-1].astype(dtype, copy=False)
-    logits += net.biases[-1]
+    logits = a @ kernels[-1]
+    logits += biases[-1]
     zs.append(logits)
     masks = None if dropout_masks is None else tuple(dropout_masks)
     return Activations(x, tuple(zs), tuple(hiddens), tuple(drops), softmax(logits), masks)
