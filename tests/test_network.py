@@ -1,11 +1,15 @@
 """The numpy network equals the Keras model it mirrors, and the parameter counts are Keras's."""
 
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
 
 from nnviz import data, model, network
 from tests.support import stacks
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +178,10 @@ def test_stacks_round_trip_through_keras_bit_for_bit(few):
 def test_shapes_that_do_not_chain_are_refused(bad):
     with pytest.raises(ValueError):
         bad()
+
+
+def test_the_package_has_one_softmax_and_one_forward_pass():
+    """Every page's numbers come from network.forward and network.softmax: no module writes its own."""
+    sources = {path.relative_to(ROOT).as_posix(): path.read_text() for path in (ROOT / "nnviz").rglob("*.py")}
+    assert [name for name, text in sources.items() if "np.exp(" in text] == ["nnviz/network.py"]
+    assert sum(text.count("def softmax(") + text.count("def forward(") for text in sources.values()) == 2
