@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -52,11 +53,12 @@ class Session:
         self.pages: dict[str, str] = {}   # url path → page script hash, from the navigation message
         self.elements: dict[tuple, object] = {}  # delta path → Element on screen
         self.fragments: dict[str, float] = {}    # fragment id → seconds between the browser's reruns
+        self.fragment_of: dict[tuple, str] = {}  # delta path → the fragment that drew it ("" if none)
 
     # ---- what a browser sends ----------------------------------------------------------------
-    def run(self, widgets: tuple[WidgetState, ...] = (), fragment: str = "") -> float:
-        """One script run (a page load, a click, a drawing; a fragment's refresh); returns its seconds,
-        from sending the request to the server's "script finished"."""
+    def run(self, widgets: tuple[WidgetState, ...] = (), fragment: str = "", auto: bool = True) -> float:
+        """One script run (a page load, a click, a drawing; a fragment's refresh, `auto` when its timer
+        fired it); returns its seconds, from sending the request to the server's "script finished"."""
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = self.query
@@ -64,7 +66,7 @@ class Session:
         state.page_name = "" if self.page_hash else self.page
         state.widget_states.widgets.extend(widgets)
         if fragment:
-            state.fragment_id, state.is_auto_rerun = fragment, True
+            state.fragment_id, state.is_auto_rerun = fragment, auto
         full = not fragment  # a fragment's run redraws only the fragment
         start = time.perf_counter()
         self.ws.send(msg.SerializeToString())
@@ -73,7 +75,7 @@ class Session:
             reply.ParseFromString(self.ws.recv(self.timeout))
             kind = reply.WhichOneof("type")
             if kind == "new_session" and full:  # a full run starts: the page is drawn from scratch
-                self.elements, self.fragments = {}, {}
+                self.elements, self.fragments, self.fragment_of = {}, {}, {}
             elif kind == "navigation":
                 self.page_hash = reply.navigation.page_script_hash
                 self.pages = {p.url_pathname: p.page_script_hash for p in reply.navigation.app_pages}
@@ -81,6 +83,7 @@ class Session:
                 self.fragments[reply.auto_rerun.fragment_id] = reply.auto_rerun.interval
             elif kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
                 self.elements[tuple(reply.metadata.delta_path)] = reply.delta.new_element
+                self.fragment_of[tuple(reply.metadata.delta_path)] = reply.delta.fragment_id
             elif kind == "script_finished" and reply.script_finished in DONE:
                 return time.perf_counter() - start
             elif kind == "script_finished":  # st.rerun(): a full run follows
@@ -96,8 +99,11 @@ class Session:
         return self.run((WidgetState(id=button.id, trigger_value=True),))
 
     def draw(self, rgba: np.ndarray) -> float:
-        """Send a drawing the way the canvas does when a stroke ends: its pixels as a PNG data URL."""
-        return self.run((canvas_state(self.of("bidi_component")[0].bidi_component.id, rgba),))
+        """Send a drawing the way the canvas does when a stroke ends: its pixels as a PNG data URL. As
+        in a browser, a canvas inside a fragment reruns only that fragment."""
+        path, canvas = next((p, e) for p, e in sorted(self.elements.items()) if e.WhichOneof("type") == "bidi_component")
+        state = canvas_state(canvas.bidi_component.id, rgba)
+        return self.run((state,), fragment=self.fragment_of.get(path, ""), auto=False)
 
     def refresh_due(self, last: dict[str, float]) -> int:
         """Rerun each live fragment whose interval has passed, as the browser's timers do; how many ran."""
@@ -293,7 +299,7 @@ def predict_latency_under_load(sessions: int = 20, trainers: int = 3, repeats: i
     same for one session alone, measured in the same run on the same server.
 
     Unit of work: a session sends a new drawing (the canvas's widget value at stroke end) and waits
-    for the rerun to finish: preprocessing, the forward pass, the whole Draw page rendered and sent.
+    for the rerun to finish: preprocessing, the forward pass, the digit pad's fragment rendered and sent.
     Alone: one session draws 2 × max(10, repeats) digits, ~0.2 s apart, on the idle server (after a
     warm-up draw).
     Under load: each of `sessions` sessions draws `repeats` digits, pausing ~think s (±50%) between
@@ -301,6 +307,35 @@ def predict_latency_under_load(sessions: int = 20, trainers: int = 3, repeats: i
     server's cap applies, the rest queue) and refresh their live charts as a browser does.
     Serves its own app (saving runs in a throwaway folder) unless given a url.
     """
+    m = _measured(sessions, trainers, repeats, think, url)
+    loaded, alone = m["loaded"], m["alone"]
+    return {"value": p95_ms(loaded), "detail": (
+        f"p95 under load {p95_ms(loaded):.0f} ms (median {statistics.median(loaded) * 1000:.0f} ms, "
+        f"{len(loaded)} predicts by {sessions} sessions; of {trainers} trainers {m['statuses'].count('training')} "
+        f"training, {m['statuses'].count('queued')} queued); single-session p95 {p95_ms(alone):.0f} ms (median "
+        f"{statistics.median(alone) * 1000:.0f} ms, {len(alone)} predicts)")}
+
+
+def classroom(sessions: int = 30, trainers: int = 3, repeats: int = 10, think: float = 3.0,
+              url: str | None = None) -> dict:
+    """A class on one server: `sessions` students drawing about every `think` s (±50%) while `trainers`
+    train (the cap trains 2, the third queues). Predict p95 ÷ one session's p95 alone, same run and
+    server; the server's memory with every session open; each training worker's memory."""
+    m = _measured(sessions, trainers, repeats, think, url)
+    ratio = p95_ms(m["loaded"]) / p95_ms(m["alone"])
+    workers = m["worker_rss_mb"]
+    return {
+        "predict_p95_ratio_classroom": {"value": ratio, "detail": (
+            f"p95 {p95_ms(m['loaded']):.0f} ms with {sessions} drawing every ~{think:g} s and {trainers} training "
+            f"({m['statuses'].count('training')} training, {m['statuses'].count('queued')} queued) vs "
+            f"{p95_ms(m['alone']):.0f} ms alone; {len(m['loaded'])} predicts")},
+        "rss_mb_classroom_server": {"value": m["server_rss_mb"], "detail": (
+            f"server process with {sessions} + {trainers} sessions open; training workers "
+            + (", ".join(f"{w:.0f}" for w in workers) + " MB each" if workers else "none seen"))},
+    }
+
+
+def _measured(sessions: int, trainers: int, repeats: int, think: float, url) -> dict:
     from nnviz import model
 
     if url is None:
@@ -309,7 +344,7 @@ def predict_latency_under_load(sessions: int = 20, trainers: int = 3, repeats: i
         # Every ended run is saved (nnviz.run_store): the trainers' runs go to a throwaway folder.
         with tempfile.TemporaryDirectory(prefix="nnviz-load-runs-") as runs, \
                 harness.served_app(env={**SERVER_ENV, "NNVIZ_RUNS_DIR": runs}) as served:
-            return predict_latency_under_load(sessions, trainers, repeats, think, served)
+            return _measured(sessions, trainers, repeats, think, served)
     net = model.to_network(model.load_default_model())
     warm = Drawer(-1)
     draw_rounds(url, warm, net, 1, 0.0)  # the first predict loads TensorFlow and the model
@@ -320,6 +355,9 @@ def predict_latency_under_load(sessions: int = 20, trainers: int = 3, repeats: i
         trainee.start_refreshing()
     try:
         drawers = run_drawers(url, net, sessions, repeats, think)
+        pid = getattr(url, "pid", None)
+        server_rss = _rss_mb(pid) if pid else float("nan")
+        worker_rss = [_rss_mb(child) for child in _descendants(pid)] if pid else []
     finally:
         for trainee in trainees:
             trainee.stop_refreshing()
@@ -327,10 +365,29 @@ def predict_latency_under_load(sessions: int = 20, trainers: int = 3, repeats: i
     problems = [p for d in [alone, *drawers] for p in d.problems()] + [t.error for t in trainees if t.error]
     if problems:
         raise RuntimeError(f"{len(problems)} problems under load, first: {problems[0]}"[:2000])
-    loaded = [s for d in drawers for s in d.latencies]
-    statuses = [t.status[0] for t in trainees]
-    return {"value": p95_ms(loaded), "detail": (
-        f"p95 under load {p95_ms(loaded):.0f} ms (median {statistics.median(loaded) * 1000:.0f} ms, "
-        f"{len(loaded)} predicts by {sessions} sessions; of {trainers} trainers {statuses.count('training')} "
-        f"training, {statuses.count('queued')} queued); single-session p95 {p95_ms(alone.latencies):.0f} ms (median "
-        f"{statistics.median(alone.latencies) * 1000:.0f} ms, {len(alone.latencies)} predicts)")}
+    return dict(loaded=[s for d in drawers for s in d.latencies], alone=alone.latencies,
+                statuses=[t.status[0] for t in trainees], server_rss_mb=server_rss,
+                worker_rss_mb=sorted((w for w in worker_rss if w > 100), reverse=True))  # TF-loaded processes
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+    except (OSError, StopIteration):  # the process ended meanwhile
+        return 0.0
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for task in os.listdir(f"/proc/{parent}/task"):
+            try:
+                with open(f"/proc/{parent}/task/{task}/children") as children:
+                    kids = [int(c) for c in children.read().split()]
+            except OSError:
+                kids = []
+            found += kids
+            todo += kids
+    return found

@@ -47,6 +47,8 @@ TARGETS = {
     "rss_idle_mb": Target("MB", "<=", 900),
     "rss_training_mb_w512": Target("MB", "report"),
     "predict_p95_ms_under_load": Target("ms", "report"),
+    "predict_p95_ratio_classroom": Target("×", "<=", 2.0),
+    "rss_mb_classroom_server": Target("MB", "report"),
     "upload_peak_mb_at_cap": Target("MB", "<=", 150),
     "rss_growth_mb_per_training_session": Target("MB", "<=", 1),
 }
@@ -69,6 +71,7 @@ def benchmarks(quick: bool) -> dict:
         "rss_idle_mb": browser.rss_idle_mb,
         "rss_training_mb_w512": lambda: browser.rss_training_mb_w512(seconds=1.0 if q else 6.0),
         "predict_p95_ms_under_load": lambda: _load(q),
+        "predict_p95_ratio_classroom": lambda: _classroom(q),
         "upload_peak_mb_at_cap": lambda: upload_memory.upload_peak_mb_at_cap(quick=q),
         "rss_growth_mb_per_training_session": lambda: training_memory.rss_growth_mb_per_training_session(
             count=3 if q else 60),
@@ -81,7 +84,14 @@ def _load(quick: bool) -> dict:
     return load.predict_latency_under_load(**({"sessions": 2, "trainers": 1} if quick else {}))
 
 
-GROUPS = {"snapshots_per_s": "train_speedup_vs_fit"}  # measured by another benchmark's run
+def _classroom(quick: bool) -> dict:
+    from benchmarks import load
+
+    return load.classroom(**({"sessions": 3, "trainers": 1, "repeats": 2, "think": 0.5} if quick else {}))
+
+
+# Figures measured by another benchmark's run.
+GROUPS = {"snapshots_per_s": "train_speedup_vs_fit", "rss_mb_classroom_server": "predict_p95_ratio_classroom"}
 
 
 def run(only: str | None, quick: bool) -> dict:

@@ -125,3 +125,10 @@ def test_predict_latency_under_load_runs_on_tiny_inputs(server):
     assert set(result) == {"value", "detail"}
     assert np.isfinite(result["value"]) and result["value"] > 0
     assert "single-session p95" in result["detail"] and "4 predicts by 2 sessions" in result["detail"]
+
+
+def test_the_classroom_benchmark_runs_on_tiny_inputs_and_finds_the_training_worker(server):
+    result = load.classroom(sessions=2, trainers=1, repeats=2, think=0.1, url=server)
+    ratio, rss = result["predict_p95_ratio_classroom"], result["rss_mb_classroom_server"]
+    assert np.isfinite(ratio["value"]) and ratio["value"] > 0 and "4 predicts" in ratio["detail"]
+    assert rss["value"] > 50 and " MB each" in rss["detail"]  # the worker training while sessions drew
