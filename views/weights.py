@@ -3,9 +3,11 @@
 import streamlit as st
 
 from nnviz import anatomy, network, ui
+from nnviz.app import screen
 from nnviz.figures import weights
 
 NO_BAR = {"displayModeBar": False}
+TILE_COLUMNS = {16: 4, 36: 6, 64: 8}  # square-ish mosaics: legible beside the controls, and alone on a phone
 ORDER_LABELS = {"index": "neuron number", "activation": "how strongly it fires for your digit",
                 "weight norm": "weight strength"}
 
@@ -24,28 +26,31 @@ if not ui.default_digit_notice("No digit of yours yet: sorting by firing uses th
 acts = network.forward(net, digit.image)
 
 st.subheader(f"First layer: what each of the {net.width} hidden neurons looks for")
-c1, c2, c3 = st.columns([2, 1, 1])
-by = c1.selectbox("Sort tiles by", anatomy.ORDERS, format_func=ORDER_LABELS.get, key="weights_order")
-per_page = c2.selectbox("Tiles per page", (16, 36, 64), index=2, key="weights_per_page")
+controls, picture = st.container(key="stack_weight_tiles").columns([1, 2.4], gap="large")
+by = controls.selectbox("Sort tiles by", anatomy.ORDERS, format_func=ORDER_LABELS.get, key="weights_order")
+per_page = controls.selectbox("Tiles per page", (16, 36, 64), index=2, key="weights_per_page")
 pages = anatomy.page_count(net.width, per_page)
-page = c3.number_input(f"Page (of {pages})", 1, pages, 1, key=f"weights_page_{per_page}_{net.width}")
+page = controls.number_input(f"Page (of {pages})", 1, pages, 1, key=f"weights_page_{per_page}_{net.width}")
+controls.caption("Each tile is one neuron's 784 weights, laid out like the digit's pixels. "
+                 + screen.hover("Hover a pixel for its weight."))
 order = anatomy.neuron_order(net, by, acts.hidden)
 shown = anatomy.page_of(order, page - 1, per_page)
 limit = anatomy.symmetric_range(net.w1)
-tiles = anatomy.tile_mosaic(net.w1, shown, columns={16: 8, 36: 12, 64: 16}[per_page],
-                            header=8)
-st.plotly_chart(weights.mosaic(tiles, limit, f"{len(shown)} of {net.width} neurons, sorted by {ORDER_LABELS[by]}"),
-                config=NO_BAR)
+tiles = anatomy.tile_mosaic(net.w1, shown, columns=TILE_COLUMNS[per_page], header=8)
+picture.plotly_chart(weights.mosaic(tiles, limit, f"{len(shown)} of {net.width} neurons, sorted by "
+                                    f"{ORDER_LABELS[by]}"), config=NO_BAR)
 
-left, right = st.container(key="stack_weights").columns([1, 2.6], gap="large", vertical_alignment="center")
-with left:
+numbers, pictures, outgoing = st.container(key="stack_weights").columns([1, 1.6, 1.3], gap="medium",
+                                                                       vertical_alignment="center")
+with numbers:
     most_active = int(anatomy.top_neurons(acts.hidden, 1)[0])
     neuron = st.number_input("Look closer at neuron", 0, net.width - 1, most_active, key=f"weights_neuron_{net.width}",
                              help=f"Starts at neuron {most_active}, the one your digit excites most.")
     st.metric("Bias", f"{net.b1[neuron]:.3f}")
     st.metric("z for your digit", f"{acts.z[neuron]:.3f}", help="784 weights × pixels, summed, plus the bias.")
     st.metric(f"Output ({'ReLU' if net.activation == 'relu' else net.activation})", f"{acts.hidden[neuron]:.3f}")
-right.plotly_chart(weights.neuron_detail(net, neuron, digit.image), config=NO_BAR)
+pictures.plotly_chart(weights.neuron_tiles(net, neuron, digit.image), config=NO_BAR)
+outgoing.plotly_chart(weights.neuron_outputs(net, neuron), config=NO_BAR)
 
 st.subheader("Second layer: from hidden neurons to the 10 digits")
 st.plotly_chart(weights.output_kernel(net), config=NO_BAR)

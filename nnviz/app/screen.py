@@ -18,6 +18,9 @@ _RESPONSIVE = f"""
 <style>
 div[data-testid="stMainBlockContainer"] {{ padding-top: 3.5rem; }}
 div[data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; }}  /* ten digit labels wrap on a phone */
+/* Widget labels wrap instead of ending in "…": a phone cut "Training mode: drop each hidden neuron…" */
+div[data-testid="stWidgetLabel"] .stMarkdownEllipsis, div[data-testid="stWidgetLabel"] .stMarkdownEllipsis p {{
+  white-space: normal; text-overflow: clip; overflow: visible; }}
 @media (max-width: {NARROW_PX}px) {{
   div[class*="st-key-{STACK}"] > div > div[data-testid="stHorizontalBlock"] {{ flex-wrap: wrap; }}
   div[class*="st-key-{STACK}"] > div > div[data-testid="stHorizontalBlock"] > div[data-testid="stColumn"] {{

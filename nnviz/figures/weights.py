@@ -37,22 +37,21 @@ def mosaic(tiles: anatomy.Mosaic, limit: float, title: str = "", height: int | N
     height_px, width_px = tiles.values.shape
     layout = dict(
         coloraxis=dict(colorscale=common.DIVERGING, cmin=-limit, cmid=0, cmax=limit,
-                       colorbar=dict(thickness=12, len=0.8, title="weight")),
+                       # below the tiles, not beside them: on a phone a side bar took a quarter of the width
+                       colorbar=dict(orientation="h", thickness=10, len=0.7, y=-0.01, yanchor="top",
+                                     title=dict(text="weight"))),
         yaxis=dict(range=[height_px - 0.5, -0.5], scaleanchor="x", visible=False),  # row 0 at the top
         xaxis=dict(range=[-0.5, width_px - 0.5], visible=False, constrain="domain"))
     rows = height_px / width_px  # aspect: ~1000 px wide on a wide page
     return common.style(go.Figure(traces, layout), height or int(70 + 1000 * min(rows, 0.6)), title=title)
 
 
-def neuron_detail(net: Network, neuron: int, image: np.ndarray, height: int = 320) -> go.Figure:
-    """One hidden neuron: its 784 incoming weights as a tile, the tile × this digit, and its 10 outgoing weights."""
+def neuron_tiles(net: Network, neuron: int, image: np.ndarray, height: int = 300) -> go.Figure:
+    """One hidden neuron's 784 incoming weights as a tile, and the tile × this digit (what it saw)."""
     w = net.w1[:, neuron].reshape(anatomy.SIDE, anatomy.SIDE)
     product = w * image
-    layout = panels.layout([(0, 0.27, 0, 0.9), (0.31, 0.58, 0, 0.9), (0.67, 1, 0.12, 0.9)], [
-        f"Neuron {neuron}: what it looks for", "× your digit: what it saw", "Its outgoing weights to each digit"],
-        images=(0, 1))
-    layout["xaxis3"].update(type="category", title="digit")
-    layout["yaxis3"].update(zeroline=True, zerolinecolor="#8892a6")  # the panel title names the axis
+    layout = panels.layout(panels.columns([1, 1], gap=0.08), [f"Neuron {neuron}'s weights", "× your digit"],
+                           images=(0, 1))
     rows, cols = np.indices(w.shape)
     data = np.stack([rows, cols, rows * anatomy.SIDE + cols, w, image, product], -1)
     hover = ("row %{customdata[0]}, col %{customdata[1]} (input %{customdata[2]})<br>weight %{customdata[3]:.4f}"
@@ -63,21 +62,28 @@ def neuron_detail(net: Network, neuron: int, image: np.ndarray, height: int = 32
         xa, ya = panels.axis_ids(k)
         traces.append(go.Heatmap(z=z, customdata=data, hovertemplate=hover, colorscale=common.DIVERGING, zmid=0,
                                  zmin=-limit, zmax=limit, showscale=False, xaxis=xa, yaxis=ya))
-    out = net.w2[neuron]
-    traces.append(go.Bar(x=DIGITS, y=out, marker_color=_signed_colours(out), text=[f"{v:+.2f}" for v in out],
-                         textposition="outside", cliponaxis=False, xaxis="x3", yaxis="y3",
-                         hovertemplate=f"neuron {neuron} → digit %{{x}}: weight %{{y:.4f}}<extra></extra>"))
     return common.style(go.Figure(traces, layout), height, showlegend=False)
+
+
+def neuron_outputs(net: Network, neuron: int, height: int = 300) -> go.Figure:
+    """One hidden neuron's 10 outgoing weights: how its output pushes each digit's logit."""
+    out = net.w2[neuron]
+    bar = go.Bar(x=DIGITS, y=out, marker_color=_signed_colours(out), text=[f"{v:+.2f}" for v in out],
+                 textposition="outside", cliponaxis=False,
+                 hovertemplate=f"neuron {neuron} → digit %{{x}}: weight %{{y:.4f}}<extra></extra>")
+    fig = go.Figure(bar, dict(xaxis=dict(type="category", title=dict(text="digit")),
+                              yaxis=dict(zeroline=True, zerolinecolor="#8892a6", title=dict(text="weight"))))
+    return common.style(fig, height, title=f"Neuron {neuron}'s weights to each digit", showlegend=False)
 
 
 def output_kernel(net: Network, height: int = 330) -> go.Figure:
     """The second Dense kernel (width × 10) as a heatmap, digits as rows, with the 10 output biases."""
     layout = panels.layout(panels.columns([0.82, 0.18], gap=0.06),
-                           [f"Kernel: {net.width} hidden neurons × 10 digits", "Biases"])
+                           [f"Kernel ({net.width} × 10)", "Biases"])  # short: they share a phone's width
     layout["yaxis"].update(autorange="reversed", type="category", title="digit")
     layout["yaxis2"].update(autorange="reversed", type="category")  # same 10 categories: rows line up
     layout["xaxis"].update(title="hidden neuron", showgrid=False)
-    layout["xaxis2"].update(title="bias", zeroline=True, zerolinecolor="#8892a6")
+    layout["xaxis2"].update(title="bias", zeroline=True, zerolinecolor="#8892a6", nticks=3)
     limit = anatomy.symmetric_range(net.w2, 1.0)
     traces = [
         go.Heatmap(z=net.w2.T, y=DIGITS, colorscale=common.DIVERGING, zmid=0, zmin=-limit, zmax=limit,
@@ -106,10 +112,3 @@ def histograms(hists: list[anatomy.Histogram], height: int = 340) -> go.Figure:
     layout["yaxis"].update(title="count")
     return common.style(go.Figure(traces, layout), height, barmode="overlay", bargap=0,
                         legend=dict(orientation="h", y=1.12, yanchor="bottom", x=1, xanchor="right"))
-
-
-def all_figures(net: Network, tiles: anatomy.Mosaic, limit: float, neuron: int, image: np.ndarray,
-                hists: list[anatomy.Histogram]) -> dict[str, go.Figure]:
-    """Every figure the Weights page draws, for benchmarks and tests."""
-    return {"mosaic": mosaic(tiles, limit), "neuron": neuron_detail(net, neuron, image),
-            "output_kernel": output_kernel(net), "histograms": histograms(hists)}

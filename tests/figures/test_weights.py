@@ -42,12 +42,14 @@ def test_mosaic_of_64_tiles_at_width_1024_stays_light():
     assert time.perf_counter() - start < 2  # generous: only catches a per-cell Python loop
 
 
-def test_neuron_detail(image):
+def test_one_neuron_up_close(image):
     net = random_net(20)
-    fig = weights.neuron_detail(net, 11, image)
-    np.testing.assert_allclose(fig.data[0].z, net.w1[:, 11].reshape(28, 28))
-    np.testing.assert_allclose(fig.data[1].z, net.w1[:, 11].reshape(28, 28) * image)
-    np.testing.assert_allclose(fig.data[2].y, net.w2[11])
+    tiles, outputs = weights.neuron_tiles(net, 11, image), weights.neuron_outputs(net, 11)
+    np.testing.assert_allclose(tiles.data[0].z, net.w1[:, 11].reshape(28, 28))
+    np.testing.assert_allclose(tiles.data[1].z, net.w1[:, 11].reshape(28, 28) * image)
+    np.testing.assert_allclose(outputs.data[0].y, net.w2[11])
+    # Issue 12: three panel titles in one figure overlapped on a phone; each figure's titles fit its half.
+    assert all(len(a.text) <= 20 for a in tiles.layout.annotations)
 
 
 def test_output_kernel_is_the_transposed_second_kernel_and_biases():
@@ -65,10 +67,3 @@ def test_histograms_one_panel_per_tensor_one_series_per_model():
     np.testing.assert_array_equal(fig.data[0].y, hists[0].counts["trained"])
     np.testing.assert_array_equal(fig.data[7].y, hists[3].counts["fresh"])
     assert fig.layout.barmode == "overlay"
-
-
-def test_all_figures(image):
-    net = random_net(40)
-    tiles = anatomy.tile_mosaic(net.w1, np.arange(16), columns=4)
-    figs = weights.all_figures(net, tiles, 0.2, 3, image, anatomy.weight_histograms({"a": net}))
-    assert set(figs) == {"mosaic", "neuron", "output_kernel", "histograms"}

@@ -10,7 +10,7 @@ def test_without_a_digit(open_page):
     assert not at.exception
     assert any("No digit of yours yet" in i.value for i in at.info)
     assert len(at.markdown[0].value.split()) <= 120
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 5
     table = at.dataframe[0].value
     assert table["Param #"].tolist() == [0, 100_480, 0, 1_290]
     assert any("101,770" in m.value for m in at.markdown)
