@@ -9,6 +9,7 @@ import streamlit as st
 
 from nnviz import settings, ui
 from nnviz.app.boundary import boundary
+from nnviz.app.charts import CHART
 from nnviz.app.messages import show, show_status
 from nnviz.app.train_controls import live_interval, step_pending
 from nnviz.figures import training as figures
@@ -17,7 +18,6 @@ from nnviz.training.split import VAL_PER_EPOCH, VAL_SUBSET
 from nnviz.training.status import Status
 from nnviz.training.trainer import Trainer
 
-CHART = {"config": {"displayModeBar": False}}   # every Train-page chart: no plotly toolbar
 PICTURES_SECONDS = 1.0                          # the heavier pictures refresh at most this often
 IDLE_TEXT = {Status.STARTING: "Preparing the model…",
              Status.READY: "Ready: press **Train**, or **Step** for one batch.",

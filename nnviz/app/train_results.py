@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from nnviz import settings
+from nnviz.app.charts import CHART
 from nnviz.app.datasets import dataset_named
 from nnviz.app.messages import show
 from nnviz.app.train_controls import send_to_draw, start_experiment
-from nnviz.app.train_live import CHART, percent
+from nnviz.app.train_live import percent
 from nnviz.figures import training as figures
 from nnviz.run_record import RunRecord
 from nnviz.training.split import VAL_SUBSET

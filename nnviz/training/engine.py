@@ -83,7 +83,7 @@ class Slot:
 
 
 def finite(network: Network) -> bool:
-    return all(np.isfinite(a).all() for a in (network.w1, network.b1, network.w2, network.b2))
+    return all(np.isfinite(a).all() for a in network.arrays())
 
 
 class Engine:

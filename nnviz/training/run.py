@@ -93,9 +93,8 @@ class Run:
         return keras_model.to_network(self.model)
 
     def restore(self, network: Network) -> None:
-        """Put these (finite) weights back into the model."""
-        self.model.get_layer("hidden").set_weights([network.w1, network.b1])
-        self.model.get_layer("logits").set_weights([network.w2, network.b2])
+        """Put these (finite) weights back into the model (its weights in Keras's own order)."""
+        self.model.set_weights(list(network.arrays()))
 
     @property
     def steps_per_epoch(self) -> int:

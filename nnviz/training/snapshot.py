@@ -75,6 +75,9 @@ def frozen(value):
     (a snapshot that came over the pipe) restores arrays writeable, and snapshots are shared."""
     if isinstance(value, np.ndarray):
         value.setflags(write=False)
+    elif isinstance(value, tuple | list):  # e.g. a Network's kernels and biases
+        for item in value:
+            frozen(item)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
             frozen(getattr(value, f.name))
