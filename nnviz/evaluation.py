@@ -6,15 +6,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.network import Network, cross_entropy, forward, softmax
+from nnviz.network import Network, cross_entropy, forward
+
+
+def outputs(net: Network, images: np.ndarray, batch: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 28, 28) images in [0, 1] → (n, 10) logits and probabilities, in batches to bound memory on full MNIST."""
+    logit, probs = np.empty((len(images), 10), np.float32), np.empty((len(images), 10), np.float32)
+    for start in range(0, len(images), batch):
+        acts = forward(net, images[start:start + batch])
+        logit[start:start + batch], probs[start:start + batch] = acts.logits, acts.probs
+    return logit, probs
 
 
 def logits(net: Network, images: np.ndarray, batch: int = 2048) -> np.ndarray:
-    """(n, 28, 28) images in [0, 1] → (n, 10) logits, in batches to bound memory on full MNIST."""
-    out = np.empty((len(images), 10), np.float32)
-    for start in range(0, len(images), batch):
-        out[start:start + batch] = forward(net, images[start:start + batch]).logits
-    return out
+    return outputs(net, images, batch)[0]
 
 
 def loss_and_accuracy(net: Network, images: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
@@ -81,8 +86,7 @@ class Evaluation:
 
 def evaluate(net: Network, images: np.ndarray, labels: np.ndarray, indices: np.ndarray) -> Evaluation:
     """Predict every digit; images (n, 28, 28) in [0, 1], indices say where they sit in x_test."""
-    z = logits(net, images)
-    probs = softmax(z)
+    z, probs = outputs(net, images)
     predictions = z.argmax(axis=1)
     return Evaluation(np.asarray(indices, np.int64).copy(), np.asarray(labels, np.uint8).copy(),
                       predictions.astype(np.uint8), probs[np.arange(len(z)), predictions].astype(np.float32))

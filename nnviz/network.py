@@ -8,7 +8,6 @@ Tests prove the forward pass equal to Keras and the backward pass equal to tf.Gr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
@@ -152,16 +151,12 @@ class Activations:
     zs: tuple[np.ndarray, ...]       # every Dense layer's pre-activation w·a + b; the last is the logits
     hiddens: tuple[np.ndarray, ...]  # each hidden layer's output, after the activation function
     drops: tuple[np.ndarray, ...]    # each hidden layer's output after dropout: equal to hiddens at inference
+    probs: np.ndarray                # softmax of the logits
     masks: tuple[np.ndarray, ...] | None = None  # the dropout masks, if any
 
     @property
     def logits(self) -> np.ndarray:
         return self.zs[-1]
-
-    @cached_property
-    def probs(self) -> np.ndarray:
-        """Softmax of the logits, computed when first asked for: the evaluation needs only logits."""
-        return softmax(self.logits)
 
     @property
     def prediction(self) -> int:
@@ -214,7 +209,7 @@ def forward(net: Network, image: np.ndarray, dropout_masks=None, dtype=np.float3
     logits += biases[-1]
     zs.append(logits)
     masks = None if dropout_masks is None else tuple(dropout_masks)
-    return Activations(x, tuple(zs), tuple(hiddens), tuple(drops), masks)
+    return Activations(x, tuple(zs), tuple(hiddens), tuple(drops), softmax(logits), masks)
 
 
 def predict_proba(net: Network, images: np.ndarray) -> np.ndarray:
