@@ -7,7 +7,7 @@ until some session has run st.navigation, serves a deep link to a page without t
 import streamlit as st
 
 from nnviz import ui
-from nnviz.app import runtime
+from nnviz.app import identity, runtime
 from nnviz.app.boundary import boundary
 
 runtime.configure()  # first: training workers inherit TensorFlow's environment from this process
@@ -25,6 +25,8 @@ page = st.navigation([
     st.Page("views/teach.py", title="Teach", icon=":material/school:"),
     st.Page("views/runs.py", title="Runs & models", icon=":material/folder_open:"),
 ], position="top")
+with boundary("the sign-in"):
+    identity.require_user()  # with login configured, nobody sees a page (nor the header) before signing in
 with boundary("the header"):
     ui.header()
 with boundary(page):  # its title is read only on an error: a bare-mode import of app.py has none

@@ -19,7 +19,7 @@ import pandas  # noqa: F401
 import streamlit as st
 
 from nnviz import data, inputs, preprocess
-from nnviz.app import screen, session
+from nnviz.app import identity, screen, session
 from nnviz.app.datasets import training_dataset
 from nnviz.app.resources import (  # noqa: F401 - fresh_network and training_pool: for views/weights.py, views/runs.py
     default_network,
@@ -161,6 +161,7 @@ def header() -> None:
             st.button(f"Use your {trainer.snapshot.name}", on_click=use_training_run, icon=":material/model_training:",
                       help="Every page shows the weights of your latest training run.")
         screen.presenter_toggle()
+        identity.account_controls()  # who is signed in, and Sign out (nothing when login is off)
 
 
 def set_active_network(label: str, net: Network) -> None:
@@ -183,8 +184,6 @@ def use_training_run() -> None:
 def saved_runs() -> RunStore:
     """The runs folder (env NNVIZ_RUNS_DIR, default ./runs) as this session's user may use it: every ended
     run is saved there as theirs. With login on and nobody signed in, the sign-in screen stops the page."""
-    from nnviz.app import identity
-
     return RunStore.from_env(user=identity.require_user())
 
 

@@ -93,3 +93,18 @@ def test_app_py_runs_in_bare_mode_as_a_spawned_process_does():
     done = subprocess.run([sys.executable, "-c", "import runpy; runpy.run_path('app.py', run_name='__mp_main__')"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_with_login_on_every_page_asks_to_sign_in_first_and_the_header_offers_sign_out():
+    """Issue 16: with Streamlit's login configured, no page (nor the header naming the model) shows before
+    sign-in; once signed in, the line above every page says who is signed in and offers Sign out."""
+    from tests.views.test_runs import ANN, signed_in_page
+
+    for page in PAGES:
+        at = signed_in_page({"is_logged_in": False}, page)
+        assert not at.exception and texts(at.title) == ["Sign in"], page
+        assert [b.label for b in at.button] == ["Sign in"] and not at.get("plotly_chart")
+    at = signed_in_page(ANN, "views/draw.py")
+    assert not at.exception and texts(at.title) == ["Draw a digit"]
+    assert any("Signed in as **Ann**" in c for c in texts(at.caption))
+    assert "Sign out" in [b.label for b in at.button]

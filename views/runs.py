@@ -11,7 +11,6 @@ import re
 import streamlit as st
 
 from nnviz import access, run_store, ui
-from nnviz.app import identity
 from nnviz.figures import training as figures
 
 CHART = {"config": {"displayModeBar": False}}
@@ -140,7 +139,6 @@ def keras_file(net, lock) -> bytes:
 store = ui.saved_runs()  # with login on and nobody signed in, this shows the sign-in screen and stops
 user = store.user
 st.title("Runs & models")
-identity.account_controls()
 st.write("Every training run that finishes, or that you stop, is saved on this server, so it is still here after "
          "a page refresh or a server restart. Pick a saved run to make it the model every page shows, or to "
          "rename, download or delete it. Overlay several runs to compare how they learned.")
