@@ -160,7 +160,7 @@ class Activations:
 
     @property
     def prediction(self) -> int:
-        return int(np.argmax(self.logits))
+        return int(self.zs[-1].argmax())  # the logits' argmax, read once per stroke on the Draw page
 
     # The first hidden layer, for code written for one; these go when views move to the stack API (issue 15).
     @property
