@@ -19,9 +19,7 @@ from tests.e2e import harness  # noqa: E402
 
 def shoot(page, path: Path, width: int, height: int) -> None:
     """The whole page: Streamlit scrolls inside its own container, so the viewport grows to fit it."""
-    drawn = ("() => !document.querySelector('[data-testid^=\"stSkeleton\"]') && "
-             "[...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')].every(c => "
-             "c.querySelector('.main-svg') && c.querySelector('.js-plotly-plot').style.visibility !== 'hidden')")
+    drawn = harness.CHARTS_DRAWN
     page.wait_for_function(drawn, timeout=30_000)  # plotly shows a chart once it has laid it out
     tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0")
     page.set_viewport_size({"width": width, "height": max(height, int(tall))})

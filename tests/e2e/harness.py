@@ -155,6 +155,12 @@ def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
+# Every plotly chart on the page laid out and shown (plotly hides a chart until then), and no skeleton left.
+CHARTS_DRAWN = ("() => !document.querySelector('[data-testid^=\"stSkeleton\"]') && "
+                "[...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')].every(c => "
+                "c.querySelector('.main-svg') && c.querySelector('.js-plotly-plot').style.visibility !== 'hidden')")
+
+
 def page_titles(page) -> list[str]:
     # Each link's text is the Material icon's name, then the title: keep the title.
     links = page.locator('[data-testid="stTopNavLink"]').all_inner_texts()
@@ -170,7 +176,7 @@ def tour(page, out_dir: Path | None = None, digit: int = 3) -> dict[str, dict]:
     for title in titles:
         if title != "Draw":
             goto_page(page, title)
-        page.wait_for_timeout(2500)  # let plotly and data grids finish drawing before measuring or capturing
+        page.wait_for_function(CHARTS_DRAWN, timeout=30_000)  # plotly lays a chart out after the page is done
         seen.setdefault(title, {}).update(
             plots=page.locator('[data-testid="stPlotlyChart"]').count(),
             images=page.locator('[data-testid="stImage"], [data-testid="stImageContainer"]').count(),
