@@ -6,8 +6,7 @@ until some session has run st.navigation, serves a deep link to a page without t
 
 import streamlit as st
 
-from nnviz import ui
-from nnviz.app import identity, runtime
+from nnviz.app import header, identity, runtime
 from nnviz.app.boundary import boundary
 
 runtime.configure()  # first: training workers inherit TensorFlow's environment from this process
@@ -28,7 +27,7 @@ page = st.navigation([
 with boundary("the sign-in"):
     identity.require_user()  # with login configured, nobody sees a page (nor the header) before signing in
 with boundary("the header"):
-    ui.header()
+    header.header()
 with boundary(page):  # its title is read only on an error: a bare-mode import of app.py has none
     page.run()
 runtime.settle_heap()  # after the page: freeze what its run loaded, so later collections skip it

@@ -117,18 +117,19 @@ def page_p95_ms(page: str, width: int = 512, runs: int = 30) -> dict:
     """One AppTest rerun of a page (app.py + page: data, figures, elements) with a width-`width` model."""
     from streamlit.testing.v1 import AppTest
 
-    from nnviz import ui
+    from nnviz.app import digit_choice, session
     from tests.conftest import ROOT
 
     net = model.to_network(model.build_model(width, seed=1))
     sample = data.load_sample()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state[ui.NETWORK] = (f"width {width}", net)
+    at.session_state[session.NETWORK] = (f"width {width}", net)
     at.switch_page(page)
     at.run()
     times = []
     for i in range(runs):
-        at.session_state[ui.DIGIT] = ui.CurrentDigit(data.as_float(sample.x_test[i]), f"test digit #{i}")
+        at.session_state[session.DIGIT] = digit_choice.CurrentDigit(data.as_float(sample.x_test[i]),
+                                                                    f"test digit #{i}")
         start = time.perf_counter()
         at.run()
         times.append(time.perf_counter() - start)

@@ -40,14 +40,14 @@ def open_page():
     """open_page("views/layers.py", digit=array, **session_state) → an AppTest that has run that page."""
     from streamlit.testing.v1 import AppTest
 
-    from nnviz import ui
+    from nnviz.app import digit_choice, session
 
     def _open(page: str = "views/draw.py", digit=None, timeout: float = 120, **state):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
         for key, value in state.items():
             at.session_state[key] = value
         if digit is not None:
-            at.session_state[ui.DIGIT] = ui.CurrentDigit(digit, "a test digit")
+            at.session_state[session.DIGIT] = digit_choice.CurrentDigit(digit, "a test digit")
         at.switch_page(page)
         return at.run()
 

@@ -9,7 +9,7 @@ import tomllib
 import pytest
 import streamlit as st
 
-from nnviz import ui
+from nnviz.app import model_choice, run_lists
 from tests.conftest import ROOT
 
 PAGES = ["views/draw.py", "views/layers.py", "views/weights.py", "views/walkthrough.py", "views/teach.py",
@@ -34,7 +34,7 @@ def broken(*args, **kwargs):
 @pytest.mark.parametrize("page", PAGES)
 def test_an_unexpected_error_in_a_page_shows_a_plain_message_and_goes_to_the_log(open_page, monkeypatch, caplog,
                                                                                 page):
-    monkeypatch.setattr(ui, "active_network", broken)  # every one of these pages (and the header) asks for it
+    monkeypatch.setattr(model_choice, "active_network", broken)  # every one of these pages (and the header) asks for it
     with caplog.at_level(logging.ERROR, logger="nnviz.app"):
         at = open_page(page)
     assert not at.exception  # no traceback element
@@ -48,7 +48,7 @@ def test_an_unexpected_error_in_a_page_shows_a_plain_message_and_goes_to_the_log
 
 
 def test_an_error_in_one_page_leaves_the_other_pages_working(open_page, monkeypatch):
-    monkeypatch.setattr(ui, "saved_runs", broken)  # only the Runs page uses the runs folder
+    monkeypatch.setattr(run_lists, "saved_runs", broken)  # only the Runs page uses the runs folder
     at = open_page("views/runs.py")
     assert not at.exception and len(at.error) == 1
     at.switch_page("views/weights.py").run()
@@ -57,25 +57,25 @@ def test_an_error_in_one_page_leaves_the_other_pages_working(open_page, monkeypa
 
 def test_switch_page_rerun_and_stop_pass_through_the_boundary(open_page, monkeypatch):
     """They are Streamlit's control flow (BaseExceptions), not errors: the boundary must not swallow them."""
-    monkeypatch.setattr(ui, "saved_runs", lambda: st.switch_page("views/weights.py"))
+    monkeypatch.setattr(run_lists, "saved_runs", lambda: st.switch_page("views/weights.py"))
     at = open_page("views/runs.py")
     assert not at.exception and not at.error
     assert texts(at.title) == ["Weights: what the network has learned"]  # the switch happened
 
     monkeypatch.undo()
-    real, calls = ui.saved_runs, []
+    real, calls = run_lists.saved_runs, []
 
     def rerun_once():
         calls.append(1)
         if len(calls) == 1:
             st.rerun()
         return real()
-    monkeypatch.setattr(ui, "saved_runs", rerun_once)
+    monkeypatch.setattr(run_lists, "saved_runs", rerun_once)
     at = open_page("views/runs.py")
     assert not at.exception and not at.error and len(calls) == 2  # rerun, then the whole page
     assert texts(at.title) == ["Runs & models"]
 
-    monkeypatch.setattr(ui, "saved_runs", st.stop)  # the page's first line: it stops before its title
+    monkeypatch.setattr(run_lists, "saved_runs", st.stop)  # the page's first line: it stops before its title
     at = open_page("views/runs.py")
     assert not at.exception and not at.error and not at.title and not at.get("plotly_chart")
 

@@ -32,32 +32,33 @@ def test_no_payload_is_never_an_input():
 
 
 def _uploader_script():
-    """ui.take_input fed by a real file uploader, as the Draw page feeds it."""
+    """digit_choice.take_input fed by a real file uploader, as the Draw page feeds it."""
     import streamlit as st
 
-    from nnviz import preprocess, ui
+    from nnviz import preprocess
+    from nnviz.app import digit_choice
 
-    st.button("Random test digit", on_click=ui.pick_test_digit)
+    st.button("Random test digit", on_click=digit_choice.pick_test_digit)
     upload = st.file_uploader("A digit")
     if upload is not None:
-        ui.take_input(f"upload {upload.name}", upload.getvalue(), lambda: preprocess.from_upload(upload.getvalue()),
-                      token=upload.file_id)
+        digit_choice.take_input(f"upload {upload.name}", upload.getvalue(),
+                                lambda: preprocess.from_upload(upload.getvalue()), token=upload.file_id)
 
 
 def test_take_input_takes_a_re_upload_but_not_the_file_handed_back_on_a_rerun():
     from streamlit.testing.v1 import AppTest
 
-    from nnviz import ui
+    from nnviz.app import session
     from tests.views.test_draw_upload import _digit_png
 
     at = AppTest.from_function(_uploader_script, default_timeout=60).run()
     payload = _digit_png(3)
     at.file_uploader[0].set_value(("three.png", payload, "image/png")).run()
-    assert at.session_state[ui.DIGIT].source == "upload three.png"
+    assert at.session_state[session.DIGIT].source == "upload three.png"
     at.button[0].click().run()
-    picked = at.session_state[ui.DIGIT]
+    picked = at.session_state[session.DIGIT]
     assert picked.source.startswith("test digit #")
     at.run()  # the uploader hands the same file back: the test digit stays
-    assert at.session_state[ui.DIGIT].source == picked.source
+    assert at.session_state[session.DIGIT].source == picked.source
     at.file_uploader[0].set_value(("three.png", payload, "image/png")).run()  # the same file, uploaded again
-    assert not at.exception and at.session_state[ui.DIGIT].source == "upload three.png"
+    assert not at.exception and at.session_state[session.DIGIT].source == "upload three.png"

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from nnviz import canvas, network, preprocess, ui
-from nnviz.app import digit_pad, screen
+from nnviz import canvas, network, preprocess
+from nnviz.app import digit_choice, digit_pad, model_choice, screen
 from nnviz.app.boundary import boundary
 from nnviz.figures import common, probabilities
 
@@ -22,31 +22,32 @@ def inputs() -> None:
         side = screen.canvas_side(canvas.WIDTH, canvas.PRESENTER_WIDTH)
         a, b = st.columns([2, 1], vertical_alignment="bottom")
         stroke = a.slider("Stroke width", 8, 32, canvas.STROKE_WIDTH, key="stroke_width")
-        b.button("Clear", on_click=ui.clear_canvas, icon=":material/ink_eraser:", width="stretch")
-        drawing = digit_pad.digit_pad(side, canvas.stroke_for(side, stroke), ui.canvas_clears())
-        ui.take_input(ui.DRAWN, drawing.image_bytes, lambda: preprocess.from_canvas(drawing.image_data))
+        b.button("Clear", on_click=digit_choice.clear_canvas, icon=":material/ink_eraser:", width="stretch")
+        drawing = digit_pad.digit_pad(side, canvas.stroke_for(side, stroke), digit_choice.canvas_clears())
+        digit_choice.take_input(digit_choice.DRAWN, drawing.image_bytes,
+                                lambda: preprocess.from_canvas(drawing.image_data))
     with sample_tab:
         st.write("A real handwritten digit from the MNIST test set, which the model never trained on.")
-        st.button("Random test digit", on_click=ui.pick_test_digit, icon=":material/casino:")
+        st.button("Random test digit", on_click=digit_choice.pick_test_digit, icon=":material/casino:")
     with upload_tab:
         upload = st.file_uploader("A PNG or JPEG of one digit (dark on light is fine)", type=["png", "jpg", "jpeg"])
         if upload is not None:
-            ui.take_input(f"upload {upload.name}", upload.getvalue(), lambda: preprocess.from_upload(upload.getvalue()),
-                          token=upload.file_id)
+            digit_choice.take_input(f"upload {upload.name}", upload.getvalue(),
+                                    lambda: preprocess.from_upload(upload.getvalue()), token=upload.file_id)
 
 
 def answer() -> None:
     """The digit the network sees, right beside its answer, whichever way it came."""
-    message = ui.notice()
+    message = digit_choice.notice()
     if message:
         (st.error if message[0] == "error" else st.info)(message[1], icon=":material/draw:")
-    digit = ui.chosen_digit()
+    digit = digit_choice.chosen_digit()
     if digit is None:
         if not message:
             st.info("Draw a digit, pick a test digit or upload a picture: the network's answer appears here.",
                     icon=":material/draw:")
         return
-    label, net = ui.active_network()
+    label, net = model_choice.active_network()
     acts = network.forward(net, digit.image)
     seen, m1, m2 = st.columns([1, 1, 1], vertical_alignment="center")
     m1.metric("Prediction", acts.prediction, help="The digit with the highest probability.")  # the answer first
@@ -58,12 +59,12 @@ def answer() -> None:
 
 
 def preparation() -> None:
-    digit = ui.chosen_digit()
-    if digit is None or not digit.steps:
+    digit = digit_choice.chosen_digit()
+    if digit is None or not digit.stages:
         return
     st.subheader("How your digit was prepared")
-    st.image([common.boxed(image) for _, image in digit.steps], width=140,  # one row that wraps on a phone
-             caption=[f"{name} ({image.shape[1]}×{image.shape[0]} px)" for name, image in digit.steps])
+    st.image([common.boxed(image) for _, image in digit.stages], width=140,  # one row that wraps on a phone
+             caption=[f"{name} ({image.shape[1]}×{image.shape[0]} px)" for name, image in digit.stages])
 
 
 @st.fragment

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from nnviz import anatomy, ui
+from nnviz import anatomy
+from nnviz.app import digit_choice
 from nnviz.figures import flatten
 
 NO_BAR = {"displayModeBar": False}
@@ -15,8 +16,8 @@ st.write("The network cannot see a picture. Its first layer, Flatten, reads the 
          "28 places apart, so the network is never told which pixels touch. Pick a row and a column to "
          "see the same place in both views.")
 
-digit = ui.current_digit()
-if not ui.default_digit_notice("No digit of yours yet, so this is the first MNIST test digit. "
+digit = digit_choice.current_digit()
+if not digit_choice.default_digit_notice("No digit of yours yet, so this is the first MNIST test digit. "
                                "Draw your own on the Draw page."):
     st.caption(f"Showing **{digit.source}**" + (f" (true label {digit.label})" if digit.label is not None else ""))
 

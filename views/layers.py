@@ -3,8 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from nnviz import anatomy, network, ui
-from nnviz.app import screen
+from nnviz import anatomy, network
+from nnviz.app import digit_choice, model_choice, screen
 from nnviz.figures import layers
 from nnviz.figures import weights as weight_figures
 
@@ -19,9 +19,9 @@ st.write("Your digit's 784 numbers enter on the left. Every hidden neuron is con
          "the ten logits into probabilities that add up to 100%."
          + screen.hover(" Hover over anything for its exact value."))
 
-digit = ui.current_digit()
-label, net = ui.active_network()
-ui.default_digit_notice("No digit of yours yet, so this is the first MNIST test digit.")
+digit = digit_choice.current_digit()
+label, net = model_choice.active_network()
+digit_choice.default_digit_notice("No digit of yours yet, so this is the first MNIST test digit.")
 
 mask = None
 left, right = st.columns([3, 1], vertical_alignment="center")

@@ -10,7 +10,8 @@ import re
 
 import streamlit as st
 
-from nnviz import access, run_store, ui
+from nnviz import access, run_store
+from nnviz.app import model_choice, resources, run_lists
 from nnviz.figures import training as figures
 
 CHART = {"config": {"displayModeBar": False}}
@@ -64,7 +65,7 @@ def load(store: run_store.RunStore, run_id: str) -> None:
         _, net = store.load(run_id)
     except run_store.RunStoreError as exc:
         return say("error", str(exc))
-    ui.set_active_network(f"saved run “{md(run.name)}” (width {net.width})", net)
+    model_choice.set_active_network(f"saved run “{md(run.name)}” (width {net.width})", net)
     say("success", f"“{md(run.name)}” is now the model every page shows.")
 
 
@@ -124,7 +125,7 @@ def upload() -> None:
         name = md(run_store.clean_name(file.name))  # the file's name is only ever shown, never used as a path
     except ValueError:
         name = "model"
-    ui.set_active_network(f"uploaded {name} (width {net.width})", net)
+    model_choice.set_active_network(f"uploaded {name} (width {net.width})", net)
     say("success", f"{name} is now the model every page shows: a {net.activation} network, width {net.width}. "
         "It is yours to explore while you stay; it is not saved on the server.", UPLOADED)
 
@@ -136,7 +137,7 @@ def keras_file(net, lock) -> bytes:
         return model_io.keras_bytes(net)
 
 
-store = ui.saved_runs()  # with login on and nobody signed in, this shows the sign-in screen and stops
+store = run_lists.saved_runs()  # with login on and nobody signed in, this shows the sign-in screen and stops
 user = store.user
 st.title("Runs & models")
 st.write("Every training run that finishes, or that you stop, is saved on this server, so it is still here after "
@@ -249,11 +250,11 @@ else:
             st.plotly_chart(fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, x=0)), **CHART)
 
 st.subheader("The model in use")
-label, net = ui.active_network()
+label, net = model_choice.active_network()
 left, right = st.container(key="stack_runs_model").columns([1, 1.4], gap="large")
 with left:
     st.markdown(f"Every page shows the **{label}** model. Download it, or upload a model of your own.")
-    lock = ui.training_pool().build_lock
+    lock = resources.training_pool().build_lock
     st.download_button("Download it as a .keras file", data=functools.partial(keras_file, net, lock),
                        file_name=f"nnviz-width{net.width}.keras", mime="application/octet-stream",
                        on_click="ignore", icon=":material/download:")

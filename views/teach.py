@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nnviz import data, settings, teach, ui
+from nnviz import data, settings, teach
+from nnviz.app import digit_choice, model_choice
 from nnviz.figures import teach as figures
 
 LESSON, LABEL, SEEN, OPTIMIZER, KEPT = "teach_lesson", "teach_label", "teach_digit", "teach_optimizer", "teach_kept"
@@ -24,7 +25,7 @@ def undo():
 
 def keep():
     lesson = st.session_state[LESSON]
-    ui.set_active_network("taught on your digit", lesson.current)
+    model_choice.set_active_network("taught on your digit", lesson.current)
     st.session_state[KEPT] = lesson.steps
     st.session_state[LESSON] = teach.start(lesson.current, lesson.image, lesson.label)  # go on from the kept model
 
@@ -33,8 +34,8 @@ st.title("Teach the network your digit")
 st.write("Pick your digit's true label and click **Teach one step**: backpropagation nudges every weight to make "
          "that answer likelier. This is a copy: **Undo** restores it, **Keep** makes every page use it.")
 
-digit = ui.current_digit()
-model_name, net = ui.active_network()
+digit = digit_choice.current_digit()
+model_name, net = model_choice.active_network()
 seen = (digit.source, teach.fingerprint(digit.image))
 if st.session_state.get(SEEN) != seen:  # a new digit: start a new lesson, labelled if its label is known
     st.session_state[SEEN] = seen
@@ -94,7 +95,7 @@ m[1].metric(f"Probability of {label}", f"{now[label]:.1%}",
 m[2].metric("Loss", f"{lesson.losses[-1]:.3g}", delta=f"{lesson.losses[-1] - lesson.losses[-2]:+.3g} this step"
             if lesson.steps else None, delta_color="inverse", help="−log(probability of the true label).")
 m[3].metric("Steps taught", lesson.steps)
-test = ui.dataset()
+test = model_choice.dataset()
 images, labels = data.as_float(test.x_test[:2000]), test.y_test[:2000]
 score = teach.accuracy(lesson.current, images, labels)
 change = score - teach.accuracy(lesson.original, images, labels)

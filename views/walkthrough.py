@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nnviz import ui, walkthrough
-from nnviz.app import screen
+from nnviz import walkthrough
+from nnviz.app import digit_choice, model_choice, screen
 from nnviz.figures import common
 from nnviz.figures import walkthrough as figures
 
@@ -16,8 +16,8 @@ st.title("Follow your digit through the network")
 st.write("The network's answer is plain arithmetic. Step through it: one hidden neuron's weighted sum, "
          "the whole hidden layer, the ten output scores (logits), and softmax, which turns them into probabilities.")
 
-digit = ui.current_digit()
-model_name, net = ui.active_network()
+digit = digit_choice.current_digit()
+model_name, net = model_choice.active_network()
 default = walkthrough.walk(net, digit.image)
 left, right = st.columns([1, 3], gap="large")
 left.image(digit.image, caption=digit.source, width=140, clamp=True)

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from nnviz import anatomy, network, ui
-from nnviz.app import screen
+from nnviz import anatomy, network
+from nnviz.app import digit_choice, model_choice, resources, screen
 from nnviz.figures import weights
 
 NO_BAR = {"displayModeBar": False}
@@ -19,9 +19,9 @@ st.write("Each hidden neuron has one weight per pixel (fully connected), so its 
          "near 0, with every bias exactly 0: compare the histograms with the freshly initialised model. "
          "The parameter table counts them all, as Keras's model.summary() does.")
 
-digit = ui.current_digit()
-label, net = ui.active_network()
-if not ui.default_digit_notice("No digit of yours yet: sorting by firing uses the first MNIST test digit."):
+digit = digit_choice.current_digit()
+label, net = model_choice.active_network()
+if not digit_choice.default_digit_notice("No digit of yours yet: sorting by firing uses the first MNIST test digit."):
     st.caption(f"Weights of the {label} model; firing order and close-ups use **{digit.source}**.")
 acts = network.forward(net, digit.image)
 
@@ -56,7 +56,7 @@ st.subheader("Second layer: from hidden neurons to the 10 digits")
 st.plotly_chart(weights.output_kernel(net), config=NO_BAR)
 
 st.subheader("Trained versus freshly initialised")
-fresh = ui.fresh_network(net.width, net.activation, net.dropout, 0)
+fresh = resources.fresh_network(net.width, net.activation, net.dropout, 0)
 st.plotly_chart(weights.histograms(anatomy.weight_histograms({label: net, "freshly initialised": fresh})),
                 config=NO_BAR)
 

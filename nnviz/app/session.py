@@ -1,4 +1,4 @@
-"""The Train page's session state: every key declared once here, read and written through typed accessors.
+"""This session's state: every key declared once here, read and written through typed accessors.
 
 Each browser tab has its own st.session_state; nothing here is shared between users.
 """
@@ -12,10 +12,21 @@ import streamlit as st
 from nnviz.settings import Settings
 
 if TYPE_CHECKING:
+    from nnviz.app.digit import CurrentDigit
+    from nnviz.network import Network
     from nnviz.training.trainer import Trainer
 
+# Every page: the digit and the model they show.
+DIGIT = "digit"                      # the current CurrentDigit (None: the user has none, or cleared it)
+NETWORK = "network"                  # (label, Network) of a model this session made active
+NOTICE = "notice"                    # (level, text) when the newest input gave no digit
+CANVAS_CLEARS = "canvas_clears"      # how often Clear was pressed
+SEEN_PREFIX = "seen_"                # + an input's source: the last input of that source already taken
+
+# The Train page.
+
 TRAINER = "trainer"                  # this session's Trainer
-RUNS = "runs"                        # this session's ended runs (RunRecord), oldest first (see ui.runs)
+RUNS = "runs"                        # this session's ended runs (RunRecord), oldest first
 LIVE_RUN = "live_run"                # True while the trainer's run is the model every page shows
 URL_NOTICES = "train_url_notices"    # notices about the link's bad values, until the user acts
 TRAIN_MESSAGE = "train_message"      # (level, text) answering the last Train-page button
@@ -98,3 +109,47 @@ def setting(name: str) -> Any:
 
 def set_setting(name: str, value: Any) -> None:
     st.session_state[setting_key(name)] = value
+
+
+def digit() -> CurrentDigit | None:
+    return st.session_state.get(DIGIT)
+
+
+def set_digit(value: CurrentDigit | None) -> None:
+    st.session_state[DIGIT] = value
+
+
+def notice() -> tuple[str, str] | None:
+    return st.session_state.get(NOTICE)
+
+
+def set_notice(value: tuple[str, str] | None) -> None:
+    st.session_state[NOTICE] = value
+
+
+def canvas_clears() -> int:
+    return st.session_state.get(CANVAS_CLEARS, 0)
+
+
+def count_canvas_clear() -> None:
+    st.session_state[CANVAS_CLEARS] = canvas_clears() + 1
+
+
+def seen_input(source: str) -> Any:
+    return st.session_state.get(SEEN_PREFIX + source)
+
+
+def set_seen_input(source: str, seen: Any) -> None:
+    st.session_state[SEEN_PREFIX + source] = seen
+
+
+def chosen_network() -> tuple[str, Network] | None:
+    """(label, Network) of the model this session made active, or None."""
+    return st.session_state.get(NETWORK)
+
+
+def set_chosen_network(value: tuple[str, Network] | None) -> None:
+    if value is None:
+        st.session_state.pop(NETWORK, None)
+    else:
+        st.session_state[NETWORK] = value

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from nnviz import data, model, network, ui
+from nnviz import data, model, network
+from nnviz.app import digit_choice, session
 from tests.support import charts
 
 
@@ -17,13 +18,13 @@ def test_clear_takes_a_drawn_digit_and_its_prediction_away(open_page):
     """Issue 12: after Clear the page said "the canvas is empty" but still showed the old answer."""
     sample = data.load_sample()
     at = open_page()
-    at.session_state[ui.DIGIT] = ui.CurrentDigit(data.as_float(sample.x_test[7]), ui.DRAWN)
+    at.session_state[session.DIGIT] = digit_choice.CurrentDigit(data.as_float(sample.x_test[7]), digit_choice.DRAWN)
     at.run()
     assert at.metric[0].label == "Prediction"
     [clear] = [b for b in at.button if b.label == "Clear"]
     clear.click().run()
     assert not at.exception
-    assert not at.metric and at.session_state[ui.DIGIT] is None
+    assert not at.metric and at.session_state[session.DIGIT] is None
     assert any("canvas is empty" in i.value for i in at.info)
 
 
@@ -33,7 +34,7 @@ def test_clear_keeps_a_picked_test_digit(open_page):
     picker.click().run()
     [clear] = [b for b in at.button if b.label == "Clear"]
     clear.click().run()
-    assert at.session_state[ui.DIGIT].source.startswith("test digit #") and at.metric[0].label == "Prediction"
+    assert at.session_state[session.DIGIT].source.startswith("test digit #") and at.metric[0].label == "Prediction"
 
 
 def test_digit_from_session_state_is_predicted(open_page):
@@ -52,7 +53,7 @@ def test_random_test_digit_picker_shows_label_and_prediction(open_page):
     [picker] = [b for b in at.button if b.label == "Random test digit"]
     picker.click().run()
     assert not at.exception
-    digit = at.session_state[ui.DIGIT]
+    digit = at.session_state[session.DIGIT]
     assert digit.source.startswith("test digit #") and digit.label is not None
     assert any(f"true label {digit.label}" in c.value for c in at.caption)
     assert at.metric[0].value.isdigit()

@@ -6,7 +6,8 @@ import numpy as np
 from PIL import Image
 
 from benchmarks import upload_memory
-from nnviz import preprocess, strokes, ui
+from nnviz import preprocess, strokes
+from nnviz.app import session
 
 
 def _png(image: Image.Image) -> bytes:
@@ -22,14 +23,14 @@ def _digit_png(digit: int = 3) -> bytes:
 def _upload(at, name: str, payload: bytes):
     at.file_uploader[0].set_value((name, payload, "image/png")).run()
     assert not at.exception
-    return at.session_state[ui.DIGIT]
+    return at.session_state[session.DIGIT]
 
 
 def _pick_test_digit(at):
     [picker] = [b for b in at.button if b.label == "Random test digit"]
     picker.click().run()
     assert not at.exception
-    return at.session_state[ui.DIGIT]
+    return at.session_state[session.DIGIT]
 
 
 def test_uploading_the_same_file_again_after_a_test_digit_takes_effect(open_page):
@@ -49,8 +50,8 @@ def test_a_test_digit_picked_while_a_file_stays_uploaded_stays(open_page):
     _upload(at, "three.png", _digit_png(3))
     picked = _pick_test_digit(at)
     at.run()
-    assert at.session_state[ui.DIGIT].source == picked.source
-    np.testing.assert_array_equal(at.session_state[ui.DIGIT].image, picked.image)
+    assert at.session_state[session.DIGIT].source == picked.source
+    np.testing.assert_array_equal(at.session_state[session.DIGIT].image, picked.image)
 
 
 def test_a_blank_upload_says_the_image_looks_blank(open_page):
@@ -67,5 +68,5 @@ def test_an_upload_at_the_pixel_cap_keeps_only_small_step_images(open_page):
     """Issue 13: the full-size 5000×5000 step images stayed in session state and were re-sent on every rerun."""
     at = open_page()
     digit = _upload(at, "big.png", upload_memory.cap_png())
-    assert digit.source == "upload big.png" and digit.steps
-    assert max(max(image.shape) for _, image in digit.steps) <= preprocess.WORK_SIDE
+    assert digit.source == "upload big.png" and digit.stages
+    assert max(max(image.shape) for _, image in digit.stages) <= preprocess.WORK_SIDE

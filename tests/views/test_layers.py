@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from nnviz import anatomy, data, model, network, ui
+from nnviz import anatomy, data, model, network
+from nnviz.app import session
 from tests.support import charts
 from tests.test_anatomy import random_net
 
@@ -36,7 +37,7 @@ def test_with_a_digit_the_metrics_are_the_default_models(open_page):
 def test_training_mode_samples_a_mask_and_explains_the_scaling(open_page):
     net = random_net(512)
     image = data.as_float(data.load_sample().x_test[0])
-    at = open_page("views/layers.py", digit=image, **{ui.NETWORK: ("test width 512", net)})
+    at = open_page("views/layers.py", digit=image, **{session.NETWORK: ("test width 512", net)})
     assert not at.exception
     assert metrics(at)["Active neurons"].endswith("of 512")
     at.toggle(key="layers_training").set_value(True).run()
@@ -68,7 +69,7 @@ def test_a_blank_digit_is_shown_not_an_error(open_page):
 
 def test_a_tiny_sigmoid_model_renders(open_page):
     net = random_net(8, activation="sigmoid", dropout=0.5)
-    at = open_page("views/layers.py", **{ui.NETWORK: ("tiny sigmoid", net)})
+    at = open_page("views/layers.py", **{session.NETWORK: ("tiny sigmoid", net)})
     at.toggle(key="layers_training").set_value(True).run()
     assert not at.exception
     assert metrics(at)["Active neurons"] == "8 of 8"  # a sigmoid is never exactly 0

@@ -10,7 +10,8 @@ import keras
 import numpy as np
 import pytest
 
-from nnviz import data, model, model_io, run_store, training, ui
+from nnviz import data, model, model_io, run_store, training
+from nnviz.app import model_choice, session
 from nnviz.run_record import History
 from nnviz.run_store import RunStore
 from nnviz.settings import Settings
@@ -92,7 +93,7 @@ def test_with_no_saved_runs_the_page_explains_itself_and_shows_the_model_in_use(
     assert any('tensorboard --logdir "$NNVIZ_RUNS_DIR"' in c for c in texts(at.caption))
     assert not [t for t in shown_text(at) if str(store.root.parent) in t]  # no server path on the page
     assert len(at.get("plotly_chart")) == 1  # the active model's weights
-    assert any(ui.DEFAULT_LABEL in m for m in texts(at.markdown))
+    assert any(model_choice.DEFAULT_LABEL in m for m in texts(at.markdown))
 
 
 def test_saved_runs_are_listed_with_their_settings_and_accuracy(open_page, store, trained):
@@ -135,7 +136,7 @@ def test_loading_a_run_makes_it_every_pages_model(open_page, store, trained):
     at = open_page(PAGE)
     button(at, "Make it the active model").click().run()
     assert not at.exception
-    label, active = at.session_state[ui.NETWORK]
+    label, active = at.session_state[session.NETWORK]
     assert "Keeper" in label
     for a, b in zip((net.w1, net.b1, net.w2, net.b2), (active.w1, active.b1, active.w2, active.b2), strict=True):
         assert np.array_equal(a, b)
@@ -193,7 +194,7 @@ def test_a_good_upload_becomes_the_active_model_and_leaves_the_runs_alone(open_p
     at.file_uploader(key="model_upload").set_value(("my model.keras", model_io.keras_bytes(net), "application/zip"))
     at.run()
     assert not at.exception
-    label, active = at.session_state[ui.NETWORK]
+    label, active = at.session_state[session.NETWORK]
     assert label == "uploaded my model.keras (width 24)" and active.activation == "tanh"
     assert np.array_equal(active.w1, net.w1) and np.array_equal(active.b2, net.b2)
     assert any("now the model every page shows" in s for s in texts(at.success))
@@ -230,14 +231,14 @@ def test_a_bad_upload_is_refused_with_the_model_and_runs_unchanged(open_page, st
     (tmp_path / "ran").unlink(missing_ok=True)
     at = open_page(PAGE)
     button(at, "Make it the active model").click().run()
-    active = at.session_state[ui.NETWORK]
+    active = at.session_state[session.NETWORK]
     before = tree(store.root)
     at.file_uploader(key="model_upload").set_value(("bad.keras", payload, "application/zip"))
     at.run()
     assert not at.exception
     [error] = texts(at.error)
     assert message in error and "The model in use is unchanged." in error
-    assert at.session_state[ui.NETWORK] is active and any("Active one" in c for c in texts(at.caption))
+    assert at.session_state[session.NETWORK] is active and any("Active one" in c for c in texts(at.caption))
     assert tree(store.root) == before
     assert not (tmp_path / "ran").exists()  # the Lambda's code never ran
 
@@ -253,7 +254,7 @@ def test_other_tabs_adding_and_deleting_runs_neither_moves_the_selection_nor_cra
     store.delete(older)  # another tab deletes the run this one is looking at
     button(at, "Make it the active model").click().run()
     assert not at.exception and any("no longer exists" in e for e in texts(at.error))
-    assert ui.NETWORK not in at.session_state
+    assert session.NETWORK not in at.session_state
     assert picker(at).value != older and len(at.dataframe[0].value) == 2
 
 

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from nnviz import data, model, network, teach, ui
+from nnviz import data, model, network, teach
+from nnviz.app import digit_choice, session
 from tests.test_teach import sgd_step
 
 PAGE = "views/teach.py"
@@ -63,7 +64,7 @@ def test_misread_digit_is_taught_until_the_right_answer_wins(open_page, misread,
     lesson = at.session_state["teach_lesson"]
     np.testing.assert_array_equal(lesson.current.w1, expected.w1)
     np.testing.assert_array_equal(lesson.current.b2, expected.b2)
-    assert ui.NETWORK not in at.session_state  # teaching never touched the active model
+    assert session.NETWORK not in at.session_state  # teaching never touched the active model
     assert len(at.get("plotly_chart")) == 4  # probabilities, curve, hidden changes, output changes
     assert any("reinforced" in c.value and "penalised" in c.value for c in at.caption)
 
@@ -91,7 +92,7 @@ def test_keep_makes_the_taught_model_active(open_page, misread):
         click(at, "Teach one step")
     taught = at.session_state["teach_lesson"].current
     click(at, "Keep")
-    name, active = at.session_state[ui.NETWORK]
+    name, active = at.session_state[session.NETWORK]
     assert name == "taught on your digit" and active is taught
     assert at.success and "every page now uses" in at.success[0].value
     # A fresh lesson starts from the kept model, which now reads the digit right.
@@ -132,7 +133,7 @@ def test_a_model_changed_elsewhere_restarts_the_lesson(open_page, misread, defau
     at = open_with_label(open_page, image, label)
     click(at, "Teach one step")
     other = sgd_step(default_net, image, (label + 1) % 10, 1e-3)
-    at.session_state[ui.NETWORK] = ("another model", other)  # as if the Train page made its run active
+    at.session_state[session.NETWORK] = ("another model", other)  # as if the Train page made its run active
     at.run()
     assert not at.exception
     assert metric(at, "Steps taught") == "0" and at.session_state["teach_lesson"].original is other
@@ -157,7 +158,7 @@ def test_a_new_digit_starts_a_new_lesson(open_page, misread):
     at = open_with_label(open_page, image, label)
     click(at, "Teach one step")
     sample = data.load_sample()
-    at.session_state[ui.DIGIT] = ui.CurrentDigit(data.as_float(sample.x_test[3]), "test digit #3",
+    at.session_state[session.DIGIT] = digit_choice.CurrentDigit(data.as_float(sample.x_test[3]), "test digit #3",
                                                  int(sample.y_test[3]))
     at.run()
     assert not at.exception

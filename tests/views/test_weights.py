@@ -1,6 +1,7 @@
 """The Weights page under AppTest: tiles paginate and sort, the neuron picker and the parameter table work."""
 
-from nnviz import data, network, ui
+from nnviz import data, network
+from nnviz.app import session
 from tests.support import charts
 from tests.test_anatomy import random_net
 
@@ -19,7 +20,7 @@ def test_without_a_digit(open_page):
 def test_wide_model_paginates_sorts_and_picks_a_neuron(open_page):
     net = random_net(512)
     image = data.as_float(data.load_sample().x_test[6])
-    at = open_page("views/weights.py", digit=image, **{ui.NETWORK: ("test width 512", net)})
+    at = open_page("views/weights.py", digit=image, **{session.NETWORK: ("test width 512", net)})
     assert not at.exception and not at.info
     page = at.number_input(key="weights_page_64_512")
     assert page.max == 8 and page.label == "Page (of 8)"
@@ -38,7 +39,7 @@ def test_wide_model_paginates_sorts_and_picks_a_neuron(open_page):
 
 def test_a_tiny_model_fits_on_one_page(open_page):
     net = random_net(8, activation="tanh")
-    at = open_page("views/weights.py", **{ui.NETWORK: ("tiny tanh", net)})
+    at = open_page("views/weights.py", **{session.NETWORK: ("tiny tanh", net)})
     assert not at.exception
     assert at.number_input(key="weights_page_64_8").max == 1
     assert at.dataframe[0].value["Param #"].tolist() == [0, 784 * 8 + 8, 0, 90]
