@@ -46,6 +46,7 @@ from nnviz.access import LOCAL, User
 from nnviz.network import Network
 from nnviz.run_record import ENDED, RunRecord
 from nnviz.settings import Settings
+from nnviz.text import count
 
 ENV = "NNVIZ_RUNS_DIR"
 DEFAULT_ROOT = "runs"
@@ -104,7 +105,7 @@ class SavedRun:
     @property
     def description(self) -> str:
         """One sentence: how the run ended, and how it was set up."""
-        return (f"{self.status.capitalize()} after {counted(self.steps, 'step')} ({self.seconds:,.0f} s of "
+        return (f"{self.status.capitalize()} after {count(self.steps, 'step')} ({self.seconds:,.0f} s of "
                 f"training): {self.settings.describe()}, seed {self.settings.seed}.")
 
 
@@ -123,11 +124,6 @@ def clean_name(text: str) -> str:
     if not text:
         raise ValueError("A run's name needs at least one visible character.")
     return text
-
-
-def counted(n: int, noun: str) -> str:
-    """"1 step", "2 steps", "1,000 steps"."""
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def picker_labels(runs: Sequence[SavedRun]) -> dict[str, str]:

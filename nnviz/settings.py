@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
 
+# count: for the Train page's glue (nnviz/app/train_*.py) until it imports it from nnviz.text.
+from nnviz.text import count, safe_text  # noqa: F401
+
 MAX_QUERY_CHARS = 32  # longer URL values are rejected before parsing (no huge-number games)
 
 
@@ -142,12 +145,6 @@ class Settings:
                 f"lr {self.learning_rate:g} · batch {self.batch_size} · {self.train_size:,} digits")
 
 
-def safe_text(value: str, limit: int = 24) -> str:
-    """A URL value made safe to echo back in a Markdown notice (no links, images or HTML)."""
-    kept = re.sub(r"[^A-Za-z0-9.+\-_ ]", "?", value[:limit])
-    return kept + ("…" if len(value) > limit else "")
-
-
 def from_query(params: Mapping[str, str | list[str]]) -> tuple[Settings, tuple[str, ...]]:
     """Settings from URL parameters, and one notice per bad value (which falls back to its default).
 
@@ -177,11 +174,6 @@ def to_text(value: int | float | str) -> str:
 def to_query(settings: Settings) -> dict[str, str]:
     """URL parameters that from_query turns back into exactly these settings."""
     return {name: to_text(value) for name, value in settings.as_dict().items()}
-
-
-def count(n: int, noun: str) -> str:
-    """"1 step", "2 steps", "1,000 digits": a number with its noun in the right number."""
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 # The Train page's one-click overfitting experiment: a wide network on few digits, without and with

@@ -1,6 +1,7 @@
-"""Teaching one digit: the exact loss and gradients of one example, an SGD or Adam step, an undoable lesson.
+"""Teaching one digit: the exact loss and gradients of one example, an SGD or Adam nudge, an undoable lesson.
 
-Every step runs in inference mode, with dropout OFF: the gradient is then that of the very prediction
+A nudge is one click: one gradient update on the user's digit alone (a "step" is a training batch's update).
+Every nudge runs in inference mode, with dropout OFF: the gradient is then that of the very prediction
 the user sees, and the same click always does the same thing (with dropout on, each click would
 teach a different random sub-network). Backpropagation is network.backward, in numpy, which is exact
 (tests compare it with tf.GradientTape on the Keras model) and takes well under a millisecond,
@@ -10,10 +11,13 @@ so a click never waits for TensorFlow.
 from __future__ import annotations
 
 import hashlib
+import threading
+import weakref
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from nnviz.data import Dataset, as_float
 from nnviz.network import (
     Network,
     OneHiddenLayerNames,
@@ -30,7 +34,7 @@ OPTIMIZERS = {"sgd": "Plain SGD", "adam": "Adam, as in training"}
 # the sample, 5 for a hand-drawn closed-top 4); Adam's is the rate the model was trained with.
 DEFAULT_RATE = {"sgd": 2e-3, "adam": 1e-3}
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7  # keras.optimizers.Adam's defaults, which build_model uses
-MAX_STEPS = 40  # each step keeps a weight snapshot (every parameter) so that Undo is exact
+MAX_NUDGES = 40  # each nudge keeps a weight snapshot (every parameter) so that Undo is exact
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,7 +127,7 @@ def apply(net: Network, update: Params) -> Network:
 
 
 @dataclass(frozen=True, eq=False)
-class Step:
+class Nudge:
     """What one click did: the gradient at the old weights and the update the optimizer made of it."""
 
     optimizer: str
@@ -138,10 +142,10 @@ class Lesson:
 
     image: np.ndarray
     label: int
-    nets: tuple[Network, ...]          # nets[0]: the model as it was before the first step
+    nets: tuple[Network, ...]          # nets[0]: the model as it was before the first nudge
     probs: tuple[np.ndarray, ...]      # the 10 probabilities of the digit for each snapshot
     losses: tuple[float, ...]          # the loss of the digit for each snapshot
-    last: Step | None = None           # the newest step, for the gradient pictures
+    last: Nudge | None = None          # the newest nudge, for the gradient pictures
     adam: AdamState | None = None
 
     @property
@@ -153,12 +157,12 @@ class Lesson:
         return self.nets[-1]
 
     @property
-    def steps(self) -> int:
+    def nudges(self) -> int:
         return len(self.nets) - 1
 
     @property
     def true_curve(self) -> np.ndarray:
-        """Probability of the true label after 0, 1, 2, … steps."""
+        """Probability of the true label after 0, 1, 2, … nudges."""
         return np.array([p[self.label] for p in self.probs])
 
     @property
@@ -175,7 +179,7 @@ def start(net: Network, image: np.ndarray, label: int) -> Lesson:
 
 
 def teach(lesson: Lesson, optimizer: str = "sgd", learning_rate: float = 0.1) -> Lesson:
-    """One click: one gradient step on the lesson's digit, from its current weights."""
+    """One click: one nudge (a gradient update) on the lesson's digit, from its current weights."""
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"Unknown optimizer {optimizer!r}")
     if not learning_rate > 0:
@@ -189,24 +193,34 @@ def teach(lesson: Lesson, optimizer: str = "sgd", learning_rate: float = 0.1) ->
     net = apply(lesson.current, update)
     return replace(lesson, nets=lesson.nets + (net,), probs=lesson.probs + (forward(net, lesson.image).probs,),
                    losses=lesson.losses + (loss(net, lesson.image, lesson.label),),
-                   last=Step(optimizer, float(learning_rate), grads, update), adam=adam)
+                   last=Nudge(optimizer, float(learning_rate), grads, update), adam=adam)
+
+
+def resume(lesson: Lesson | None, net: Network, image: np.ndarray, label: int) -> tuple[Lesson, bool]:
+    """The lesson to show for this digit, label and model: the one under way while it still teaches this label
+    to this model (its digit is the caller's to check: a new digit drops the lesson), else a fresh one.
+    Also whether a lesson with nudges was dropped because the active model changed (the page says so)."""
+    if lesson is not None and lesson.label == label and lesson.original is net:
+        return lesson, False
+    model_changed = lesson is not None and lesson.nudges > 0 and lesson.label == label
+    return start(net, image, label), model_changed
 
 
 def undo(lesson: Lesson) -> Lesson:
-    """Back to before the first step: the very same (read-only) weights, and a fresh optimizer."""
+    """Back to before the first nudge: the very same (read-only) weights, and a fresh optimizer."""
     return start(lesson.original, lesson.image, lesson.label)
 
 
 @dataclass(frozen=True)
 class NeuronChange:
-    """How one step changed one hidden neuron's response to the digit, and what that neuron votes for."""
+    """How one nudge changed one hidden neuron's response to the digit, and what that neuron votes for."""
 
     neuron: int
     z_before: float            # pre-activation w·x + b on this digit
     z_after: float
     hidden_before: float       # its output (after the activation function)
     hidden_after: float
-    vote_true: float           # ∂(true digit's logit)/∂output after the step: its weight to it, at one hidden layer
+    vote_true: float           # ∂(true digit's logit)/∂output after the nudge: its weight to it, at one hidden layer
     vote_rival: float          # the same for the rival digit
 
     @property
@@ -227,7 +241,7 @@ def neuron_changes(before: Network, after: Network, image: np.ndarray, label: in
 
 
 def most_affected(update: Params, count: int = 8) -> np.ndarray:
-    """The hidden neurons whose incoming weights the step changed most (largest update, in norm)."""
+    """The hidden neurons whose incoming weights the nudge changed most (largest update, in norm)."""
     size = np.linalg.norm(update.kernels[0].astype(np.float64), axis=0)
     order = np.argsort(-size, kind="stable")
     return order[:count][size[order[:count]] > 0]
@@ -243,6 +257,23 @@ def tally(changes: list[NeuronChange]) -> dict[str, int]:
 def accuracy(net: Network, images: np.ndarray, labels: np.ndarray) -> float:
     """Share of other digits read right: does teaching one digit make the network forget the rest?"""
     return float((predict_proba(net, images).argmax(axis=1) == labels).mean())
+
+
+CHECK_DIGITS = 2000  # test digits the forgetting check reads (~80 ms a model at width 128, on 2 shared cores)
+_checked: weakref.WeakKeyDictionary[Network, dict[str, float]] = weakref.WeakKeyDictionary()
+_checked_lock = threading.Lock()
+
+
+def remembered_accuracy(net: Network, test: Dataset) -> float:
+    """accuracy() on the first CHECK_DIGITS test digits, measured once per model and dataset: a Teach page's
+    rerun asks for the same two models (before and now) again and again. Held only while the model lives."""
+    with _checked_lock:
+        known = _checked.get(net, {}).get(test.name)
+    if known is None:
+        known = accuracy(net, as_float(test.x_test[:CHECK_DIGITS]), test.y_test[:CHECK_DIGITS])
+        with _checked_lock:
+            _checked.setdefault(net, {})[test.name] = known
+    return known
 
 
 def fingerprint(image: np.ndarray) -> str:

@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from nnviz.settings import SPEC, SPECS, Settings, from_query, safe_text, to_query
+from nnviz.settings import SPEC, SPECS, Settings, from_query, to_query
+from nnviz.text import safe_text
 
 
 def test_one_table_drives_the_settings_value():

@@ -51,7 +51,7 @@ def tape_gradients(m, image, label):
     return float(loss), [np.asarray(g) for g in grads]
 
 
-def sgd_step(net, image, label, learning_rate):
+def sgd_nudge(net, image, label, learning_rate):
     """new weights = old − η·∂loss/∂weights, on this one digit."""
     return teach.apply(net, teach.sgd_update(teach.gradients(net, image, label), learning_rate))
 
@@ -133,7 +133,7 @@ def test_first_layer_gradient_is_the_digit_scaled_per_neuron(sample, default_net
 
 def test_sgd_step_is_old_minus_rate_times_gradient(sample, default_net):
     image, label, rate = data.as_float(sample.x_test[2]), 5, 0.01
-    new = sgd_step(default_net, image, label, rate)
+    new = sgd_nudge(default_net, image, label, rate)
     grads = teach.gradients(default_net, image, label)
     arrays = zip(teach.weights(default_net).arrays(), grads.arrays(), teach.weights(new).arrays(), strict=True)
     for old, g, updated in arrays:
@@ -147,7 +147,7 @@ def test_sgd_step_equals_keras_sgd(misread):
     m = keras_model(net)
     grads = teach.gradients(net, image, label)
     keras.optimizers.SGD(rate).apply_gradients(zip(grads.arrays(), m.trainable_variables, strict=True))
-    assert_params_close(teach.weights(sgd_step(net, image, label, rate)),
+    assert_params_close(teach.weights(sgd_nudge(net, image, label, rate)),
                         teach.weights(model.to_network(m)).arrays(), atol=1e-7)
 
 
@@ -176,22 +176,22 @@ def test_undo_restores_the_weights_bit_for_bit(misread, default_net):
     lesson = teach.start(default_net, image, label)
     for optimizer in ("sgd", "adam", "sgd"):
         lesson = teach.teach(lesson, optimizer, 1e-3)
-    assert lesson.steps == 3 and lesson.adam is not None
+    assert lesson.nudges == 3 and lesson.adam is not None
     assert any(not np.array_equal(a, b) for a, b in zip(teach.weights(lesson.current).arrays(), before, strict=True))
     undone = teach.undo(lesson)
-    assert undone.steps == 0 and undone.current is default_net and undone.adam is None and undone.last is None
+    assert undone.nudges == 0 and undone.current is default_net and undone.adam is None and undone.last is None
     for restored, original in zip(teach.weights(undone.current).arrays(), before, strict=True):
         assert restored.tobytes() == original.tobytes()  # the default model itself was never written to
     assert undone.losses == lesson.losses[:1]
 
 
-def test_repeated_steps_teach_a_misread_digit_until_it_wins(misread, default_net):
+def test_repeated_nudges_teach_a_misread_digit_until_it_wins(misread, default_net):
     image, label = misread
     lesson = teach.start(default_net, image, label)
     assert not lesson.learned
     while not lesson.learned:
         lesson = teach.teach(lesson, "sgd", teach.DEFAULT_RATE["sgd"])
-        assert lesson.steps <= 10, "ten clicks should be plenty at the page's default rate"
+        assert lesson.nudges <= 10, "ten clicks should be plenty at the page's default rate"
     curve = lesson.true_curve
     assert np.all(np.diff(curve) > 0)  # the true label's probability rises with every click
     assert np.all(np.diff(lesson.losses) < 0)
@@ -281,3 +281,51 @@ def test_a_lesson_on_any_stack_follows_the_gradient_tape(misread, depth):
     assert len(changes) == net.widths[0]
     for restored, original in zip(teach.undo(lesson).current.arrays(), net.arrays(), strict=True):
         assert restored is original  # Undo is the very same weights
+
+
+def test_resume_keeps_the_lesson_while_it_teaches_the_same_label_to_the_same_model(misread, default_net):
+    image, label = misread
+    lesson = teach.teach(teach.start(default_net, image, label), "sgd", 1e-3)
+    same, model_changed = teach.resume(lesson, default_net, image, label)
+    assert same is lesson and not model_changed
+
+
+def test_resume_starts_a_lesson_when_there_is_none(misread, default_net):
+    image, label = misread
+    fresh, model_changed = teach.resume(None, default_net, image, label)
+    assert fresh.nudges == 0 and fresh.original is default_net and fresh.label == label and not model_changed
+
+
+def test_resume_starts_over_quietly_for_another_label(misread, default_net):
+    image, label = misread
+    lesson = teach.teach(teach.start(default_net, image, label), "sgd", 1e-3)
+    other = (label + 1) % 10
+    fresh, model_changed = teach.resume(lesson, default_net, image, other)
+    assert fresh.nudges == 0 and fresh.label == other and not model_changed
+
+
+def test_resume_starts_over_from_a_new_active_model_and_says_so_only_if_nudges_are_lost(misread, default_net):
+    image, label = misread
+    other = teach.teach(teach.start(default_net, image, label), "sgd", 1e-3).current
+    taught = teach.teach(teach.start(default_net, image, label), "sgd", 1e-3)
+    fresh, model_changed = teach.resume(taught, other, image, label)
+    assert fresh.original is other and fresh.nudges == 0 and model_changed
+    fresh, model_changed = teach.resume(teach.start(default_net, image, label), other, image, label)
+    assert fresh.original is other and not model_changed  # nothing taught was dropped
+    fresh, model_changed = teach.resume(taught, other, image, (label + 1) % 10)
+    assert fresh.original is other and not model_changed  # a new label starts over anyway
+
+
+def test_remembered_accuracy_is_the_accuracy_on_the_first_test_digits_measured_once_per_model(sample, default_net,
+                                                                                             monkeypatch):
+    n = teach.CHECK_DIGITS
+    expected = teach.accuracy(default_net, data.as_float(sample.x_test[:n]), sample.y_test[:n])
+    calls = []
+    real = teach.accuracy
+    monkeypatch.setattr(teach, "accuracy", lambda *args: calls.append(args[0]) or real(*args))
+    copy = network.Network.of(*default_net.arrays(), activation=default_net.activation, dropout=default_net.dropout)
+    assert teach.remembered_accuracy(copy, sample) == expected
+    assert teach.remembered_accuracy(copy, sample) == expected
+    assert calls == [copy]  # the second time is remembered
+    other = network.Network.of(*default_net.arrays(), activation=default_net.activation, dropout=default_net.dropout)
+    assert teach.remembered_accuracy(other, sample) == expected and calls == [copy, other]  # per model

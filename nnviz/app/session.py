@@ -12,8 +12,9 @@ import streamlit as st
 from nnviz.settings import Settings
 
 if TYPE_CHECKING:
-    from nnviz.app.digit import CurrentDigit
+    from nnviz.app.digit_choice import CurrentDigit
     from nnviz.network import Network
+    from nnviz.teach import Lesson
     from nnviz.training.trainer import Trainer
 
 # Every page: the digit and the model they show.
@@ -22,6 +23,21 @@ NETWORK = "network"                  # (label, Network) of a model this session 
 NOTICE = "notice"                    # (level, text) when the newest input gave no digit
 CANVAS_CLEARS = "canvas_clears"      # how often Clear was pressed
 SEEN_PREFIX = "seen_"                # + an input's source: the last input of that source already taken
+
+# The Teach page.
+LESSON = "teach_lesson"              # the teach.Lesson under way
+TEACH_LABEL = "teach_label"          # the true-label control's key: the label being taught
+TEACH_DIGIT = "teach_digit"          # (source, fingerprint) of the digit the lesson is for
+OPTIMIZER = "teach_optimizer"        # the optimizer control's key
+RATE_PREFIX = "teach_rate_"          # + an optimizer's name: its learning-rate control's key
+KEPT = "teach_kept"                  # how many nudges the model just kept had, until the page says so
+
+# The Runs page.
+RUNS_MESSAGE = "runs_message"        # (level, text) answering the last action on a saved run
+UPLOADED = "runs_upload_message"     # (level, text) about the file in the model uploader
+CONFIRM = "runs_confirm_delete"      # the id of the run waiting for a confirmed delete
+PICKED = "runs_picked"               # the id of the run the "Saved run" picker shows
+OVERLAID = "runs_overlaid"           # the ids of the runs whose curves are overlaid
 
 # The Train page.
 
@@ -111,6 +127,14 @@ def set_setting(name: str, value: Any) -> None:
     st.session_state[setting_key(name)] = value
 
 
+def _put(key: str, value: Any) -> None:
+    """Hold a value under a key; None removes the key."""
+    if value is None:
+        st.session_state.pop(key, None)
+    else:
+        st.session_state[key] = value
+
+
 def digit() -> CurrentDigit | None:
     return st.session_state.get(DIGIT)
 
@@ -149,7 +173,75 @@ def chosen_network() -> tuple[str, Network] | None:
 
 
 def set_chosen_network(value: tuple[str, Network] | None) -> None:
-    if value is None:
-        st.session_state.pop(NETWORK, None)
-    else:
-        st.session_state[NETWORK] = value
+    _put(NETWORK, value)
+
+
+def lesson() -> Lesson | None:
+    return st.session_state.get(LESSON)
+
+
+def set_lesson(value: Lesson | None) -> None:
+    _put(LESSON, value)
+
+
+def teach_digit() -> tuple[str, str] | None:
+    return st.session_state.get(TEACH_DIGIT)
+
+
+def set_teach_digit(value: tuple[str, str], label: int | None) -> None:
+    """A new digit to teach, and its true label (if known) as the label control's value."""
+    st.session_state[TEACH_DIGIT] = value
+    st.session_state[TEACH_LABEL] = label
+
+
+def optimizer() -> str:
+    return st.session_state[OPTIMIZER]
+
+
+def rate_key(optimizer_name: str) -> str:
+    return RATE_PREFIX + optimizer_name
+
+
+def learning_rate(optimizer_name: str) -> float:
+    return st.session_state[rate_key(optimizer_name)]
+
+
+def take_kept() -> int | None:
+    """How many nudges the model just kept had, once (None after the page has said so)."""
+    return st.session_state.pop(KEPT, None)
+
+
+def set_kept(nudges: int) -> None:
+    st.session_state[KEPT] = nudges
+
+
+def page_message(key: str) -> tuple[str, str] | None:
+    return st.session_state.get(key)
+
+
+def set_page_message(key: str, value: tuple[str, str] | None) -> None:
+    _put(key, value)
+
+
+def confirming() -> str | None:
+    return st.session_state.get(CONFIRM)
+
+
+def set_confirming(run_id: str | None) -> None:
+    _put(CONFIRM, run_id)
+
+
+def picked() -> str | None:
+    return st.session_state.get(PICKED)
+
+
+def set_picked(run_id: str) -> None:
+    st.session_state[PICKED] = run_id
+
+
+def overlaid(default: list[str]) -> list[str]:
+    return st.session_state.get(OVERLAID, default)
+
+
+def set_overlaid(run_ids: list[str]) -> None:
+    st.session_state[OVERLAID] = run_ids

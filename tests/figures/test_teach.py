@@ -103,7 +103,7 @@ def test_learning_curve_plots_true_against_best_wrong(step):
     wrong[:, label] = -1
     np.testing.assert_allclose(other.y, wrong.max(axis=1))
     assert list(other.customdata) == list(wrong.argmax(axis=1))
-    assert list(true.x) == list(range(lesson.steps + 1))
+    assert list(true.x) == list(range(lesson.nudges + 1))
 
 
 def test_no_changed_neuron_gives_an_explained_empty_figure():

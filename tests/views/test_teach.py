@@ -5,7 +5,7 @@ import pytest
 
 from nnviz import data, model, network, teach
 from nnviz.app import digit_choice, session
-from tests.test_teach import sgd_step
+from tests.test_teach import sgd_nudge
 
 PAGE = "views/teach.py"
 
@@ -60,7 +60,7 @@ def test_misread_digit_is_taught_until_the_right_answer_wins(open_page, misread,
     # The page did exactly what the module does: `steps` plain SGD steps at the default rate, on a copy.
     expected = default_net
     for _ in range(steps):
-        expected = sgd_step(expected, image, label, teach.DEFAULT_RATE["sgd"])
+        expected = sgd_nudge(expected, image, label, teach.DEFAULT_RATE["sgd"])
     lesson = at.session_state["teach_lesson"]
     np.testing.assert_array_equal(lesson.current.w1, expected.w1)
     np.testing.assert_array_equal(lesson.current.b2, expected.b2)
@@ -132,7 +132,7 @@ def test_a_model_changed_elsewhere_restarts_the_lesson(open_page, misread, defau
     image, label, _ = misread
     at = open_with_label(open_page, image, label)
     click(at, "Teach one step")
-    other = sgd_step(default_net, image, (label + 1) % 10, 1e-3)
+    other = sgd_nudge(default_net, image, (label + 1) % 10, 1e-3)
     at.session_state[session.NETWORK] = ("another model", other)  # as if the Train page made its run active
     at.run()
     assert not at.exception
