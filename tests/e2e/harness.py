@@ -5,6 +5,7 @@ Shared by the end-to-end tests, scripts/screenshots.py (the README's screenshots
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
@@ -84,20 +85,33 @@ def browser_available() -> tuple[bool, str]:
     return False, "no Chromium: apt-get install -y chromium (or `playwright install chromium`)"
 
 
+_playwright = None
+
+
+def playwright():
+    """This process's one Playwright, started on first use and stopped at exit: its sync API refuses to
+    start while another is running ("Playwright Sync API inside the asyncio loop"), so a test that
+    launches browsers of its own while the session's browser is open must share it."""
+    global _playwright
+    if _playwright is None:
+        from playwright.sync_api import sync_playwright
+
+        _playwright = sync_playwright().start()
+        atexit.register(_playwright.stop)
+    return _playwright
+
+
 @contextlib.contextmanager
 def launched_browser():
-    from playwright.sync_api import sync_playwright
-
     profile = tempfile.mkdtemp(prefix="nnviz-chromium-")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            profile, executable_path=browser_path(), args=FLAGS, headless=True,
-            viewport={"width": 1400, "height": 1000})
-        try:
-            yield context
-        finally:
-            context.close()
-            shutil.rmtree(profile, ignore_errors=True)
+    context = playwright().chromium.launch_persistent_context(
+        profile, executable_path=browser_path(), args=FLAGS, headless=True,
+        viewport={"width": 1400, "height": 1000})
+    try:
+        yield context
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def wait_for_app(page, timeout: float = 60_000) -> None:
@@ -160,6 +174,10 @@ CHARTS_DRAWN = ("() => !document.querySelector('[data-testid^=\"stSkeleton\"]') 
                 "[...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')].every(c => "
                 "c.querySelector('.main-svg') && c.querySelector('.js-plotly-plot').style.visibility !== 'hidden')")
 
+# As CHARTS_DRAWN, and at least one chart or image on the page: every page shows one, some from a fragment.
+PICTURES_DRAWN = ("() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"], [data-testid=\"stImage\"], "
+                  "[data-testid=\"stImageContainer\"]').length > 0 && (" + CHARTS_DRAWN + ")()")
+
 
 def page_titles(page) -> list[str]:
     # Each link's text is the Material icon's name, then the title: keep the title.
@@ -176,7 +194,7 @@ def tour(page, out_dir: Path | None = None, digit: int = 3) -> dict[str, dict]:
     for title in titles:
         if title != "Draw":
             goto_page(page, title)
-        page.wait_for_function(CHARTS_DRAWN, timeout=30_000)  # plotly lays a chart out after the page is done
+        page.wait_for_function(PICTURES_DRAWN, timeout=30_000)  # a live fragment may draw after the page is done
         seen.setdefault(title, {}).update(
             plots=page.locator('[data-testid="stPlotlyChart"]').count(),
             images=page.locator('[data-testid="stImage"], [data-testid="stImageContainer"]').count(),

@@ -21,14 +21,12 @@ def chromium() -> Iterator[object]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"Browser tests must run on CI: {reason}")
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=harness.browser_path(), args=harness.FLAGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = harness.playwright().chromium.launch(executable_path=harness.browser_path(), args=harness.FLAGS,
+                                                   headless=True)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 def _loopback_only(route) -> None:
