@@ -101,7 +101,8 @@ class Session:
     def draw(self, rgba: np.ndarray) -> float:
         """Send a drawing the way the canvas does when a stroke ends: its pixels as a PNG data URL. As
         in a browser, a canvas inside a fragment reruns only that fragment."""
-        path, canvas = next((p, e) for p, e in sorted(self.elements.items()) if e.WhichOneof("type") == "bidi_component")
+        path, canvas = next((p, e) for p, e in sorted(self.elements.items())
+                            if e.WhichOneof("type") == "bidi_component")
         state = canvas_state(canvas.bidi_component.id, rgba)
         return self.run((state,), fragment=self.fragment_of.get(path, ""), auto=False)
 

@@ -126,6 +126,13 @@ def clean_name(text: str) -> str:
     return text
 
 
+def owner_label(run: SavedRun, user: User) -> str:
+    """Whose run it is, as the user reads it: "you", or the name its owner signed in with."""
+    if run.owner == user.key:
+        return "you"
+    return run.owner_name or ("saved before sign-in" if run.owner is None else "someone")
+
+
 def picker_labels(runs: Sequence[SavedRun]) -> dict[str, str]:
     """Run id → a short label for pickers and legends ("Run 1 · 11-21 19:46"), different for every run.
 

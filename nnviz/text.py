@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 
 def count(n: int, noun: str) -> str:
     """"1 step", "2 steps", "1,000 digits": a number with its noun in the right number."""
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def percent(x: float) -> str:
+    """An accuracy for a table: "97.3%", or a dash where it was never measured (NaN)."""
+    return "—" if math.isnan(x) else f"{100 * x:.1f}%"
 
 
 def literal(text: str) -> str:

@@ -5,6 +5,7 @@ import streamlit as st
 from nnviz import canvas, network, preprocess
 from nnviz.app import digit_choice, digit_pad, model_choice, screen
 from nnviz.app.boundary import boundary
+from nnviz.app.messages import show
 from nnviz.figures import common, probabilities
 
 st.title("Draw a digit")
@@ -40,12 +41,12 @@ def answer() -> None:
     """The digit the network sees, right beside its answer, whichever way it came."""
     message = digit_choice.notice()
     if message:
-        (st.error if message[0] == "error" else st.info)(message[1], icon=":material/draw:")
+        show(*message, ":material/draw:")
     digit = digit_choice.chosen_digit()
     if digit is None:
         if not message:
-            st.info("Draw a digit, pick a test digit or upload a picture: the network's answer appears here.",
-                    icon=":material/draw:")
+            show("info", "Draw a digit, pick a test digit or upload a picture: the network's answer appears here.",
+                 ":material/draw:")
         return
     label, net = model_choice.active_network()
     acts = network.forward(net, digit.image)

@@ -4,9 +4,8 @@ import streamlit as st
 
 from nnviz import anatomy
 from nnviz.app import digit_choice
+from nnviz.app.charts import CHART
 from nnviz.figures import flatten
-
-NO_BAR = {"displayModeBar": False}
 
 st.title("Flatten: from picture to 784 numbers")
 st.write("The network cannot see a picture. Its first layer, Flatten, reads the 28×28 grid of brightness "
@@ -32,10 +31,10 @@ with right:
     st.metric("Input index", f"{index}", help="28·row + col")
     st.markdown(f"Pixel (row **{row}**, col **{col}**) → input **28·{row} + {col} = {index}**, "
                 f"value **{digit.image[row, col]:.3f}** (0 is black, 1 is full ink).")
-    st.plotly_chart(flatten.row_zoom(digit.image, row, col), config=NO_BAR)
+    st.plotly_chart(flatten.row_zoom(digit.image, row, col), **CHART)
 with left:
-    st.plotly_chart(flatten.square(digit.image, row, col), config=NO_BAR)
-st.plotly_chart(flatten.strip(digit.image, row, col), config=NO_BAR)
+    st.plotly_chart(flatten.square(digit.image, row, col), **CHART)
+st.plotly_chart(flatten.strip(digit.image, row, col), **CHART)
 
 if st.toggle("Animate: slide the rows into one line", key="flatten_animate"):
-    st.plotly_chart(flatten.animation(digit.image), config=NO_BAR)
+    st.plotly_chart(flatten.animation(digit.image), **CHART)

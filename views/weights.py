@@ -4,9 +4,9 @@ import streamlit as st
 
 from nnviz import anatomy, network
 from nnviz.app import digit_choice, model_choice, resources, screen
+from nnviz.app.charts import CHART
 from nnviz.figures import weights
 
-NO_BAR = {"displayModeBar": False}
 TILE_COLUMNS = {16: 4, 36: 6, 64: 8}  # square-ish mosaics: legible beside the controls, and alone on a phone
 ORDER_LABELS = {"index": "neuron number", "activation": "how strongly it fires for your digit",
                 "weight norm": "weight strength"}
@@ -38,7 +38,7 @@ shown = anatomy.page_of(order, page - 1, per_page)
 limit = anatomy.symmetric_range(net.w1)
 tiles = anatomy.tile_mosaic(net.w1, shown, columns=TILE_COLUMNS[per_page], header=8)
 picture.plotly_chart(weights.mosaic(tiles, limit, f"{len(shown)} of {net.width} neurons, sorted by "
-                                    f"{ORDER_LABELS[by]}"), config=NO_BAR)
+                                    f"{ORDER_LABELS[by]}"), **CHART)
 
 numbers, pictures, outgoing = st.container(key="stack_weights").columns([1, 1.6, 1.3], gap="medium",
                                                                        vertical_alignment="center")
@@ -49,16 +49,16 @@ with numbers:
     st.metric("Bias", f"{net.b1[neuron]:.3f}")
     st.metric("z for your digit", f"{acts.z[neuron]:.3f}", help="784 weights × pixels, summed, plus the bias.")
     st.metric(f"Output ({'ReLU' if net.activation == 'relu' else net.activation})", f"{acts.hidden[neuron]:.3f}")
-pictures.plotly_chart(weights.neuron_tiles(net, neuron, digit.image), config=NO_BAR)
-outgoing.plotly_chart(weights.neuron_outputs(net, neuron), config=NO_BAR)
+pictures.plotly_chart(weights.neuron_tiles(net, neuron, digit.image), **CHART)
+outgoing.plotly_chart(weights.neuron_outputs(net, neuron), **CHART)
 
 st.subheader("Second layer: from hidden neurons to the 10 digits")
-st.plotly_chart(weights.output_kernel(net), config=NO_BAR)
+st.plotly_chart(weights.output_kernel(net), **CHART)
 
 st.subheader("Trained versus freshly initialised")
 fresh = resources.fresh_network(net.width, net.activation, net.dropout, 0)
 st.plotly_chart(weights.histograms(anatomy.weight_histograms({label: net, "freshly initialised": fresh})),
-                config=NO_BAR)
+                **CHART)
 
 st.subheader("Parameters")
 rows = anatomy.parameter_table(net)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from nnviz import data, inputs, preprocess
 from nnviz.app import session
+from nnviz.app.messages import show
 from nnviz.app.resources import sample_dataset
 
 DRAWN = "your drawing"   # the source name of a digit drawn on the canvas
@@ -97,6 +98,6 @@ def default_digit_notice(text: str) -> bool:
     """On pages that show a digit: say so when it is the default test digit, and link to Draw."""
     if session.digit() is not None:
         return False
-    st.info(text, icon=":material/draw:")
+    show("info", text, ":material/draw:")
     st.page_link("views/draw.py", label="Draw your own digit", icon=":material/draw:")
     return True

@@ -1,0 +1,98 @@
+"""The Runs & models page's actions: what its buttons do, and the one-off messages that answer them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nnviz import access, run_store, text
+from nnviz.app import model_choice, session
+from nnviz.app.messages import show
+from nnviz.network import Network
+
+RENAME_PREFIX = "rename_"  # + a run id: its name field's key
+
+
+def say(level: str, words: str, key: str = session.RUNS_MESSAGE) -> None:
+    session.set_page_message(key, (level, words))
+
+
+def show_once(key: str, keep_errors: bool = False) -> None:
+    """Show a message where its action was taken, once (an upload's error: while the file stays)."""
+    message = session.page_message(key)
+    if message and not (keep_errors and message[0] == "error"):
+        session.set_page_message(key, None)
+    if message:
+        show(*message)
+
+
+def load(store: run_store.RunStore, run_id: str) -> None:
+    try:
+        run = store.get(run_id)
+        _, net = store.load(run_id)
+    except run_store.RunStoreError as exc:
+        return say("error", str(exc))
+    model_choice.set_active_network(f"saved run “{text.literal(run.name)}” (width {net.width})", net)
+    say("success", f"“{text.literal(run.name)}” is now the model every page shows.")
+
+
+def rename(store: run_store.RunStore, run_id: str) -> None:
+    session.set_confirming(None)
+    try:
+        run = store.rename(run_id, st.session_state[RENAME_PREFIX + run_id])
+    except (run_store.RunStoreError, ValueError) as exc:
+        return say("error", str(exc))
+    say("success", f"Renamed to “{text.literal(run.name)}”.")
+
+
+def delete(store: run_store.RunStore, run_id: str, confirmed: bool) -> None:
+    session.set_confirming(None)
+    try:
+        run = store.get(run_id)
+        if not confirmed:  # ask first, but only someone who may delete it (the store checks again)
+            if not store.may(access.DELETE, run):
+                raise run_store.RunStoreError(run_store.NOT_YOURS)
+            session.set_confirming(run_id)
+            return
+        name = run.name
+        store.delete(run_id)
+    except run_store.RunStoreError as exc:
+        return say("error", str(exc))
+    say("success", f"“{text.literal(name)}” was deleted.")
+
+
+def share(store: run_store.RunStore, run_id: str, key: str) -> None:
+    try:
+        run = store.share(run_id, st.session_state[key])
+    except run_store.RunStoreError as exc:
+        return say("error", str(exc))
+    name = text.literal(run.name)
+    say("success", f"“{name}” is in the class gallery: everyone signed in can view, overlay and load it."
+        if run.shared else f"“{name}” is private again: only you (and teachers) see it.")
+
+
+def upload() -> None:
+    file = st.session_state.get("model_upload")
+    session.set_page_message(session.UPLOADED, None)
+    if file is None:
+        return
+    from nnviz import model_io  # deferred: TensorFlow loads only when a model file arrives
+
+    try:
+        net = model_io.network_from_keras_bytes(file.getvalue())
+    except model_io.BadModel as exc:
+        return say("error", f"{exc} The model in use is unchanged.", session.UPLOADED)
+    try:
+        name = text.literal(run_store.clean_name(file.name))  # the file's name is only ever shown, never a path
+    except ValueError:
+        name = "model"
+    model_choice.set_active_network(f"uploaded {name} (width {net.width})", net)
+    say("success", f"{name} is now the model every page shows: a {net.activation} network, width {net.width}. "
+        "It is yours to explore while you stay; it is not saved on the server.", session.UPLOADED)
+
+
+def keras_file(net: Network, lock) -> bytes:
+    """Called when the download is asked for, outside the page's run: the lock is taken while the page runs."""
+    from nnviz import model_io
+
+    with lock:  # building a Keras model: never alongside a trainer's seeded build
+        return model_io.keras_bytes(net)
