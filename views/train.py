@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from nnviz import settings, ui
-from nnviz.app import session
+from nnviz import settings
+from nnviz.app import run_lists, session
 from nnviz.app.datasets import download_full_mnist, training_dataset
 from nnviz.app.messages import show
 from nnviz.app.train_controls import continue_experiment, press, trainer
@@ -69,6 +69,6 @@ with live:
         show(*session.message())
     live_views(run, n_val)
 
-records = ui.runs()
+records = run_lists.session_runs()
 test_results(records)
 compare_runs(records)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nnviz import data, settings, ui
-from nnviz.app import session
+from nnviz import data, settings
+from nnviz.app import digit_choice, model_choice, run_lists, session
 from nnviz.app.datasets import training_dataset
 from nnviz.app.resources import sample_dataset, session_lease, training_pool
 from nnviz.app.train_settings import restore_controls, user_acted
@@ -21,11 +21,11 @@ def trainer(chosen: settings.Settings, ds: data.Dataset) -> Trainer:
     """This session's trainer, created on first use (or again after its tab disconnected)."""
     current = session.trainer()
     if current is not None and current.closed:
-        ui.runs()  # keep the closed trainer's ended runs
+        run_lists.session_runs()  # keep the closed trainer's ended runs
         current = None
     if current is None:
         with st.spinner("Preparing the model…"):
-            current = Trainer(ds, chosen, training_pool(), store=ui.saved_runs())
+            current = Trainer(ds, chosen, training_pool(), store=run_lists.saved_runs())
         session.set_trainer(current)
     session_lease().watch(current)
     return current
@@ -63,7 +63,7 @@ def press(action: Action | str, chosen: settings.Settings, ds: data.Dataset) -> 
     if decision.command in (Command.PLAY, Command.STEP):
         session.set_awaited_step(t.snapshot.step if decision.command == Command.STEP else None)
         t.play() if decision.command == Command.PLAY else t.step()
-        ui.use_training_run()
+        model_choice.use_training_run()
     elif decision.command == Command.PAUSE:
         t.pause()
     elif decision.command == Command.STOP:
@@ -81,7 +81,7 @@ def start_experiment() -> None:
     press(Action.RESET, first, ds)
     restore_controls(first)
     trainer(first, ds).play()
-    ui.use_training_run()
+    model_choice.use_training_run()
     session.set_experiment(rest)
     session.set_message(("info", f"The experiment trains {settings.count(len(rest) + 1, 'run')} on "
                          f"{first.train_size:,} digits with a {first.width}-neuron hidden layer: dropout "
@@ -99,10 +99,10 @@ def continue_experiment() -> None:
     restore_controls(following)
     current.reset(following, training_dataset(following.dataset)[0])
     current.play()
-    ui.use_training_run()
+    model_choice.use_training_run()
 
 
 def send_to_draw(index: int, ds: data.Dataset) -> None:
     """Make a test digit the current digit of every page."""
     name = "test digit" if ds.name == sample_dataset().name else f"{ds.name} test digit"
-    ui.set_digit(data.as_float(ds.x_test[index]), f"{name} #{index}", int(ds.y_test[index]))
+    digit_choice.set_digit(data.as_float(ds.x_test[index]), f"{name} #{index}", int(ds.y_test[index]))

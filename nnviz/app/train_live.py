@@ -7,7 +7,8 @@ import math
 
 import streamlit as st
 
-from nnviz import settings, ui
+from nnviz import settings
+from nnviz.app import digit_choice
 from nnviz.app.boundary import boundary
 from nnviz.app.charts import CHART
 from nnviz.app.messages import show, show_status
@@ -71,7 +72,7 @@ def live_views(trainer: Trainer, n_val: int) -> None:
     @st.fragment(run_every=interval and PICTURES_SECONDS)
     def live_pictures():
         with boundary("the live pictures"):
-            snap, digit = trainer.snapshot, ui.current_digit()
+            snap, digit = trainer.snapshot, digit_choice.current_digit()
             trainer.set_probe(digit.image)
             a, b = st.columns(2)
             if snap.probe is not None:

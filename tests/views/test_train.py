@@ -7,8 +7,8 @@ import pytest
 from streamlit.runtime import caching
 from streamlit.testing.v1 import AppTest
 
-from nnviz import data, network, settings, ui
-from nnviz.app import session
+from nnviz import data, network, settings
+from nnviz.app import digit_choice, session
 from tests.conftest import ROOT
 
 TINY = {"train_size": "100", "width": "16", "epochs": "0", "batch_size": "16"}  # trains until stopped
@@ -196,7 +196,8 @@ def test_the_trained_run_is_every_pages_model_until_the_user_switches_back(train
     draw.session_state[session.TRAINER] = trainer(at)
     draw.session_state[session.LIVE_RUN] = True
     digit = data.as_float(data.load_sample().x_test[0])
-    draw.session_state[ui.DIGIT] = ui.CurrentDigit(digit, "test digit #0", int(data.load_sample().y_test[0]))
+    label = int(data.load_sample().y_test[0])
+    draw.session_state[session.DIGIT] = digit_choice.CurrentDigit(digit, "test digit #0", label)
     draw.run()
     assert not draw.exception
     assert any("Run 1 you trained (width 16, finished" in c.value for c in draw.caption)
