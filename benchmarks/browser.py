@@ -7,8 +7,7 @@ import time
 
 import numpy as np
 
-from nnviz import strokes
-from tests.e2e import harness
+from tests.support import harness, strokes
 
 # Read in the page: the Prediction metric's text, or null while it is not on screen.
 READ_PREDICTION = """() => {

@@ -27,9 +27,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.sync.client import connect
 
-from nnviz import network, preprocess, strokes
+from nnviz import network, preprocess
 from nnviz.network import Network
-from tests.support import charts
+from tests.support import charts, strokes
 
 DEFAULT_MODEL = "pretrained default (width 128)"
 # A deployed server's sources do not change. Here other work may edit them during a run, and Streamlit's
@@ -340,7 +340,7 @@ def _measured(sessions: int, trainers: int, repeats: int, think: float, url) -> 
     from nnviz import model
 
     if url is None:
-        from tests.e2e import harness
+        from tests.support import harness
 
         # Every ended run is saved (nnviz.run_store): the trainers' runs go to a throwaway folder.
         with tempfile.TemporaryDirectory(prefix="nnviz-load-runs-") as runs, \

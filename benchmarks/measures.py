@@ -8,9 +8,10 @@ import time
 
 import numpy as np
 
-from nnviz import data, model, network, preprocess, strokes, training
+from nnviz import data, model, network, preprocess, training
 from nnviz.app import runtime
 from nnviz.settings import Settings
+from tests.support import strokes
 
 # TensorFlow's threading as the served app sets it, before its first op runs, so that plain model.fit
 # below is measured with the same threading as the trainer's workers.

@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import browser, measures, training_memory, upload_memory  # noqa: E402
+from benchmarks import browser, measures, training_memory  # noqa: E402
+from tests.support import upload_memory  # noqa: E402
 
 
 @dataclass(frozen=True)

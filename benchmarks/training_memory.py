@@ -123,7 +123,7 @@ def cycles(url, count: int, warm_up: int = 2, trained: bool = True) -> dict:
 
 def rss_growth_mb_per_training_session(count: int = 60) -> dict:
     """Server RSS growth per open/train/close session, over `count` sessions on a fresh served app."""
-    from tests.e2e import harness
+    from tests.support import harness
 
     with tempfile.TemporaryDirectory(prefix="nnviz-memory-runs-") as runs, \
             harness.served_app(env={**load.SERVER_ENV, "NNVIZ_RUNS_DIR": runs, "NNVIZ_MAX_TRAINERS": "1"}) as url:

@@ -13,8 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nnviz import strokes  # noqa: E402
-from tests.e2e import harness  # noqa: E402
+from tests.support import harness, strokes  # noqa: E402
 
 
 def shoot(page, path: Path, width: int, height: int) -> None:

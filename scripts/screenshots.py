@@ -1,4 +1,4 @@
-"""Take the README's screenshots with the same code the browser tests use (tests/e2e/harness.tour).
+"""Take the README's screenshots with the same code the browser tests use (tests/support/harness.tour).
 
 Usage: python scripts/screenshots.py [OUT_DIR]   (default docs/screenshots)
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e import harness  # noqa: E402
+from tests.support import harness  # noqa: E402
 
 
 def main() -> None:

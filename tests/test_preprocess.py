@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 
-from nnviz import canvas, data, model, network, preprocess, strokes
+from nnviz import canvas, data, model, network, preprocess
+from tests.support import strokes
 
 
 @pytest.fixture(scope="module")

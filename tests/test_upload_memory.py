@@ -1,14 +1,14 @@
 """Uploads at the pixel cap cost bounded memory (issue 13): measured as peak RSS in a fresh process.
 
 The child process reads its own VmHWM (peak resident set) around the upload, which counts Pillow's C
-buffers as well as numpy's; tracemalloc would miss Pillow's decoded images. See benchmarks/upload_memory.py.
+buffers as well as numpy's; tracemalloc would miss Pillow's decoded images. See tests/support/upload_memory.py.
 Time is not asserted here: the ≤ 1 s target lives in the benchmark (upload_peak_mb_at_cap).
 """
 
 import pytest
 
-from benchmarks import upload_memory
 from nnviz import preprocess
+from tests.support import upload_memory
 
 
 @pytest.fixture(scope="module")

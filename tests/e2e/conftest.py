@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.e2e import harness
+from tests.support import harness
 
 
 def pytest_collection_modifyitems(items):

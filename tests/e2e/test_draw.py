@@ -1,7 +1,6 @@
 """The main interaction, as a person does it: draw digits with the mouse and read the Prediction."""
 
-from nnviz import strokes
-from tests.e2e import harness
+from tests.support import harness, strokes
 
 
 def test_mouse_drawn_digits_are_recognised(page):

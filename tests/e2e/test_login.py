@@ -8,8 +8,7 @@ import re
 
 from nnviz import access
 from nnviz.run_store import RunStore
-from tests.e2e import harness
-from tests.support import browsers, oidc
+from tests.support import browsers, harness, oidc
 from tests.views import test_runs as views
 
 ANN, BOB, TEACHER = "ann@school.test", "bob@school.test", "teacher@school.test"

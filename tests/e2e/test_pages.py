@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from tests.e2e import harness
+from tests.support import harness
 
 ARTIFACTS = Path(os.environ.get("NNVIZ_ARTIFACTS", harness.ROOT / "artifacts")) / "screenshots"
 

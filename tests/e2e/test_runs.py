@@ -8,7 +8,7 @@ import pytest
 
 from nnviz import model_io
 from nnviz.run_store import RunStore
-from tests.e2e import harness
+from tests.support import harness
 from tests.views import test_runs as views
 
 TINY = "train_size=100&width=16&epochs=1&batch_size=16"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e import harness
+from tests.support import harness
 
 PATHS = ["", "flatten", "layers", "weights", "walkthrough", "train", "teach", "runs"]
 # Labels on screen that Streamlit shortens with an ellipsis (the navigation a phone folds away is not

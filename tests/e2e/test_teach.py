@@ -3,7 +3,7 @@
 import time
 
 from nnviz import canvas
-from tests.e2e import harness
+from tests.support import harness
 
 
 def closed_four():

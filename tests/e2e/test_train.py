@@ -2,7 +2,7 @@
 
 from urllib.parse import parse_qs, urlsplit
 
-from tests.e2e import harness
+from tests.support import harness
 
 UNTIL_PAUSED = "/train?epochs=0&train_size=8000"  # epochs=0: train until paused or stopped
 

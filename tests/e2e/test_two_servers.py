@@ -12,8 +12,7 @@ import secrets
 import time
 
 from nnviz.run_store import RunStore
-from tests.e2e import harness
-from tests.support import browsers, nginx
+from tests.support import browsers, harness, nginx
 
 TINY = "train_size=100&width=16&epochs=1&batch_size=16"
 STREAM = "/_stcore/stream"  # Streamlit's websocket: every rerun of a session goes over it

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e import harness
+from tests.support import harness
 
 
 @contextlib.contextmanager

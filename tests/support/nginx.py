@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.e2e import harness
+from tests.support import harness
 
 TEMPLATE = ROOT / "docs" / "nginx.conf"
 

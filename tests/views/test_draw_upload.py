@@ -5,9 +5,9 @@ import io
 import numpy as np
 from PIL import Image
 
-from benchmarks import upload_memory
-from nnviz import preprocess, strokes
+from nnviz import preprocess
 from nnviz.app import session
+from tests.support import strokes, upload_memory
 
 
 def _png(image: Image.Image) -> bytes:

@@ -22,14 +22,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CAP_SIDE = 5_000          # 5000 × 5000 = exactly nnviz's 25-megapixel cap
 PHOTO_SIDE = 3_400        # a phone-photo-sized JPEG that still fits under the 5 MB file limit
 
 
 def _digit_on_paper(side: int, mode: str = "RGB") -> Image.Image:
     """A thick dark 3 on white paper, drawn directly at full size (no big intermediate arrays)."""
-    from nnviz import strokes
+    from tests.support import strokes
 
     image = Image.new(mode, (side, side), "white")
     draw = ImageDraw.Draw(image)
@@ -72,7 +72,8 @@ def _cpu_seconds() -> float:
 
 def _child(paths: list[str]) -> None:
     """In the measuring process: preprocess the files at once (one thread each); print the figures."""
-    from nnviz import preprocess, strokes
+    from nnviz import preprocess
+    from tests.support import strokes
 
     small = io.BytesIO()
     Image.fromarray(strokes.rasterise(strokes.strokes(3, "neat"))).save(small, format="PNG")
@@ -109,7 +110,7 @@ def measure(payloads: list[bytes]) -> dict:
             path = Path(folder) / f"upload{i}"
             path.write_bytes(payload)
             paths.append(str(path))
-        out = subprocess.run([sys.executable, "-m", "benchmarks.upload_memory", *paths], cwd=ROOT,
+        out = subprocess.run([sys.executable, "-m", "tests.support.upload_memory", *paths], cwd=ROOT,
                              capture_output=True, text=True, check=True, timeout=600)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

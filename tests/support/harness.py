@@ -187,7 +187,7 @@ def page_titles(page) -> list[str]:
 
 def tour(page, out_dir: Path | None = None, digit: int = 3) -> dict[str, dict]:
     """Draw a digit, then open every page from the navigation: what each shows, and a screenshot of each."""
-    from nnviz import strokes
+    from tests.support import strokes
 
     seen = {"Draw": {"prediction": predicted_after_drawing(page, strokes.strokes(digit, "neat"))}}
     titles = page_titles(page)

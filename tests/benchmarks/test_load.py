@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from benchmarks import load, training_memory
-from tests.e2e import harness
+from tests.support import harness
 
 CAP = 2                       # NNVIZ_MAX_TRAINERS of the shared server
 WIDTHS = (16, 24, 40)         # one per training session, so each one's model can be told apart
