@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
+from nnviz import tensorflow_env
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the app
+tensorflow_env.apply(tensorflow_env.QUIET)  # before Keras loads TensorFlow
 
 from collections.abc import Sequence  # noqa: E402
 

@@ -8,7 +8,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from nnviz import tensorflow_env
+
+tensorflow_env.apply(tensorflow_env.QUIET)
 # Runs that tests train are saved in a throwaway folder (also by servers the browser tests start),
 # never in the repository's ./runs or a folder the user configured.
 os.environ["NNVIZ_RUNS_DIR"] = tempfile.mkdtemp(prefix="nnviz-test-runs-")

@@ -21,16 +21,11 @@ import sys
 import threading
 from collections.abc import MutableMapping
 
+from nnviz import tensorflow_env
 from nnviz.training.heap import settle_heap as _settle
 
-TENSORFLOW_ENVIRONMENT = {
-    # TensorFlow's start-up chatter (oneDNN notices, CUDA probes) is not for the app's log.
-    "TF_CPP_MIN_LOG_LEVEL": "2",
-    # One thread per TensorFlow op. This small network trains about twice as fast single-threaded
-    # (measured ~85,000 against ~45,000 samples/s on the bundled sample: hand-offs between threads cost
-    # more than they save), and each concurrent run then keeps to one core, leaving the other to the server.
-    "TF_NUM_INTRAOP_THREADS": "1",
-}
+# Declared in nnviz/tensorflow_env.py (with why), where the core's TensorFlow importers read the log level.
+TENSORFLOW_ENVIRONMENT = tensorflow_env.ENVIRONMENT
 
 # Streamlit runs gc.collect(2) after every script run (runner.postScriptGC, on by default). Over the
 # server's whole heap (~132,000 objects once the Train and Draw pages have run) one such collection
@@ -48,8 +43,7 @@ _modules_settled = 0   # len(sys.modules) when the heap was last frozen
 
 def tensorflow_environment(environ: MutableMapping[str, str] = os.environ) -> None:
     """Set TensorFlow's environment, keeping whatever the host set already."""
-    for name, value in TENSORFLOW_ENVIRONMENT.items():
-        environ.setdefault(name, value)
+    tensorflow_env.apply(environ=environ)
 
 
 def configure() -> None:
