@@ -117,3 +117,79 @@ def test_default_neuron_is_the_strongest_voter_through_the_whole_stack(sample, d
     acts = network.forward(net, image, dtype=np.float64)
     np.testing.assert_allclose(network.votes(net, acts, steps.prediction), keras_votes, atol=1e-5)
     assert steps.neuron.neuron == int(np.argmax(steps.hidden * keras_votes))
+
+
+DEEP = {**stacks.STACKS, "4 layers": (36, 28, 20, 12)}  # depth 1 to 4
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+@pytest.mark.parametrize("depth", list(DEEP))
+def test_any_neuron_of_any_layer_equals_keras_layer_outputs(sample, depth, activation):
+    """z = w·a + b and the activation, for every neuron of every Dense layer (the output's logits too), equal
+    Keras's own outputs of that layer; a layer's inputs are the outputs of the layer below."""
+    m = stacks.random_stack(DEEP[depth], activation, seed=6)
+    net = model.to_network(m)
+    image = data.as_float(sample.x_test[7])
+    outputs = stacks.keras_outputs(m, image[None])
+    zs = stacks.keras_preactivations(m, image[None])
+    names = [*network.hidden_names(net.depth), "logits"]
+    for layer, name in enumerate(names):
+        below = image.reshape(-1) if layer == 0 else outputs[names[layer - 1]][0]
+        for j in range(walkthrough.layer_widths(net)[layer]):
+            s = walkthrough.neuron_sum(net, image, j, layer)
+            assert s.layer == layer and s.z == pytest.approx(float(zs[layer][0, j]), abs=1e-5)
+            assert s.output == pytest.approx(float(outputs[name][0, j]), abs=1e-5)
+            np.testing.assert_allclose(s.inputs, below, atol=1e-5)  # what it multiplies: the layer below's outputs
+            np.testing.assert_array_equal(s.weights, net.kernels[layer][:, j].astype(np.float64))
+            assert s.dot + s.bias == pytest.approx(s.z, abs=1e-12) and s.products.sum() == pytest.approx(s.dot)
+        assert s.is_logit == (layer == net.depth) and s.from_pixels == (layer == 0)
+    steps = walkthrough.walk(net, image, 3, layer=net.depth)
+    assert steps.neuron.output == pytest.approx(steps.logits[3], abs=1e-12) and len(steps.hiddens) == net.depth
+    for hidden, name in zip(steps.hiddens, names, strict=False):
+        np.testing.assert_allclose(hidden, outputs[name][0], atol=1e-5)
+
+
+@pytest.mark.parametrize("layer", [0, 1, 2, 3])
+def test_each_layers_default_neuron_is_its_strongest_voter_by_gradient_tape(sample, layer):
+    import tensorflow as tf
+
+    m = stacks.random_stack(DEEP["4 layers"], "tanh", seed=9)
+    net = model.to_network(m)
+    image = data.as_float(sample.x_test[5])
+    steps = walkthrough.walk(net, image, layer=layer)
+    dense = model.dense_layers(m)
+    start = tf.Variable(stacks.keras_outputs(m, image[None])[network.hidden_names(4)[layer]])
+    with tf.GradientTape() as tape:
+        a = start
+        for above in dense[layer + 1:]:
+            a = above(a)
+        logit = a[0, steps.prediction]
+    keras_votes = np.asarray(tape.gradient(logit, start))[0]
+    acts = network.forward(net, image, dtype=np.float64)
+    np.testing.assert_allclose(walkthrough.layer_votes(net, acts, steps.prediction, layer), keras_votes, atol=1e-5)
+    assert steps.neuron.layer == layer and steps.neuron.neuron == int(np.argmax(steps.hiddens[layer] * keras_votes))
+    assert walkthrough.walk(net, image, layer=4).neuron.neuron == steps.prediction  # an output neuron: the winner
+
+
+def test_layer_names_and_bad_layers(default_net):
+    deep = model.to_network(stacks.random_stack(DEEP["3 layers"], "relu"))
+    assert [walkthrough.layer_name(deep, i) for i in range(4)] == [
+        "hidden layer 1", "hidden layer 2", "hidden layer 3", "output layer"]
+    assert [walkthrough.layer_name(default_net, i) for i in range(2)] == ["hidden layer", "output layer"]
+    assert walkthrough.layer_widths(deep) == (40, 20, 16, 10)
+    with pytest.raises(ValueError, match="hidden layer 2 has neurons 0 to 19"):
+        walkthrough.neuron_sum(deep, np.zeros((28, 28)), 20, layer=1)
+    with pytest.raises(ValueError, match="layers 0 to 3"):
+        walkthrough.neuron_sum(deep, np.zeros((28, 28)), 0, layer=4)
+
+
+def test_logit_caption_names_the_picked_neurons_share_only_from_the_last_hidden_layer(sample):
+    net = model.to_network(stacks.random_stack(DEEP["2 layers"], "relu", seed=2))
+    image = data.as_float(sample.x_test[0])
+    last = walkthrough.walk(net, image, layer=1)
+    share = walkthrough.contributions(net, last.last_hidden, last.prediction)[last.neuron.neuron]
+    assert f"= {share:+.4f} to the score of {last.prediction}" in walkthrough.logit_caption(net, last)
+    assert "sums the 24 last hidden layer's outputs" in walkthrough.logit_caption(net, last)
+    first = walkthrough.walk(net, image, layer=0)
+    assert "only through the layers above" in walkthrough.logit_caption(net, first)
+    assert "adds" not in walkthrough.logit_caption(net, walkthrough.walk(net, image, layer=2))
