@@ -78,26 +78,64 @@ class LayerView:
     """Every layer's output for one digit, as the Layers page shows it.
 
     `acts` is what flows through the page's diagram: the inference pass, or a training-mode pass
-    when a dropout mask is given. `inference` is always the plain inference pass (dropout off).
+    when dropout masks are given. `inference` is always the plain inference pass (dropout off).
     """
 
     acts: Activations
     inference: Activations
-    mask: np.ndarray | None
-    sparsity: Sparsity
-    top: np.ndarray  # the hidden units that fired most, strongest first
+    masks: tuple[np.ndarray, ...] | None  # one dropout mask per hidden layer, in training mode
+    sparsities: tuple[Sparsity, ...]      # each hidden layer's, at inference
+    top: np.ndarray  # the first hidden layer's units that fired most, strongest first
 
     @property
     def training(self) -> bool:
-        return self.mask is not None
+        return self.masks is not None
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        """The first hidden layer's mask (the only one at depth 1)."""
+        return None if self.masks is None else self.masks[0]
+
+    @property
+    def sparsity(self) -> Sparsity:
+        return self.sparsities[0]
+
+    def dropped(self) -> list[tuple[int, int]]:
+        """(dropped, width) per hidden layer under this view's masks; empty at inference."""
+        return [] if self.masks is None else [(int(m.size - m.sum()), int(m.size)) for m in self.masks]
 
 
-def layer_view(net: Network, image: np.ndarray, dropout_mask: np.ndarray | None = None,
-               top_k: int = 12) -> LayerView:
+def layer_view(net: Network, image: np.ndarray, dropout_masks=None, top_k: int = 12) -> LayerView:
+    """dropout_masks: None (inference), one mask per hidden layer, or a single array for the first."""
+    if isinstance(dropout_masks, np.ndarray):
+        dropout_masks = (dropout_masks,)
     inference = forward(net, image)
-    acts = inference if dropout_mask is None else forward(net, image, dropout_mask)
-    return LayerView(acts, inference, dropout_mask, sparsity(inference.hidden),
-                     top_neurons(inference.hidden, top_k))
+    acts = inference if dropout_masks is None else forward(net, image, dropout_masks)
+    return LayerView(acts, inference, None if dropout_masks is None else tuple(dropout_masks),
+                     tuple(sparsity(h) for h in inference.hiddens), top_neurons(inference.hidden, top_k))
+
+
+def layer_metrics(view: LayerView) -> list[tuple[str, str, str]]:
+    """(label, value, help) of the hidden layers' sparsity: two metrics for one layer, one per layer deeper."""
+    if len(view.sparsities) == 1:
+        s = view.sparsity
+        return [("Active neurons", f"{s.active} of {s.width}", "Hidden outputs that are not exactly 0."),
+                ("Silent (exactly 0)", f"{s.silent} ({1 - s.fraction_active:.0%})", "")]
+    return [(f"Layer {i} active", f"{s.active} of {s.width}",
+             f"Layer {i}'s outputs that are not exactly 0; {s.silent} are silent.")
+            for i, s in enumerate(view.sparsities, 1)]
+
+
+def layer_roles(net: Network) -> str:
+    """What each hidden layer is, in a sentence or two (depth 1: none needed beyond the page's text)."""
+    if net.depth == 1:
+        return ""
+    widths = net.widths
+    later = ", ".join(f"layer {i + 1} ({w}) reads layer {i}'s {widths[i - 1]} outputs"
+                      for i, w in enumerate(widths[1:], 1))
+    return (f"This network has {net.depth} hidden layers. Layer 1 ({widths[0]} neurons) reads the 784 pixels "
+            f"directly; {later}, so each later layer combines the patterns found below it. "
+            f"The logits read the last layer's {widths[-1]} outputs.")
 
 
 # --- Node-link diagram: the strongest connections for this digit --------------------------------
@@ -134,29 +172,55 @@ def strongest_edges(weights: np.ndarray, activations: np.ndarray, k: int,
     return Edges(sources[i], targets[j], sub[i, j], contrib[i, j])
 
 
+LEGIBLE_UNITS = {1: 32, 2: 20, 3: 16, 4: 14}  # hidden units drawn per layer: fewer as columns get closer
+INPUT_EDGES = {1: 160}                         # pixel → layer 1 edges drawn; 100 deeper
+
+
 @dataclass(frozen=True)
 class NodeLink:
-    """What the node-link diagram draws: a legible subset of hidden units and the strongest edges."""
+    """What the node-link diagram draws: a legible subset of each hidden layer's units and the strongest edges."""
 
-    hidden_units: np.ndarray  # shown hidden units, in index order
-    input_edges: Edges        # pixel → hidden unit
-    output_edges: Edges       # hidden unit → digit
+    units: tuple[np.ndarray, ...]  # shown units of each hidden layer, in index order
+    edges: tuple[Edges, ...]       # pixel → layer 1, layer 1 → layer 2, …, last layer → digit
+
+    @property
+    def hidden_units(self) -> np.ndarray:
+        return self.units[0]
+
+    @property
+    def input_edges(self) -> Edges:
+        return self.edges[0]
+
+    @property
+    def output_edges(self) -> Edges:
+        return self.edges[-1]
 
 
-def node_link(net: Network, acts: Activations, hidden_units: int = 32, input_edges: int = 160,
-              output_edges: int = 60) -> NodeLink:
-    """Pick the hidden units whose outputs move the logits most, and the strongest edges around them.
+def node_link(net: Network, acts: Activations, hidden_units: int | None = None, input_edges: int | None = None,
+              output_edges: int = 60, between_edges: int = 60) -> NodeLink:
+    """Pick in each layer the hidden units on the strongest paths for this digit, and the strongest edges between.
 
-    A unit's influence is Σ_c |output × w2[unit, c]|: silent units (output 0) have none, so they are
-    left out first. Showing every unit and all 784·width edges would be an unreadable hairball.
+    The last hidden layer's units are ranked by how much they move the logits, Σ_c |output × w[unit, c]|;
+    each layer below by how much it feeds the units shown above it, Σ_k |output × w[unit, k]| · r_k, with
+    r_k the shown unit's own share (its rank score over the layer's largest). Silent units (output 0) have
+    none, so they are left out first. Every unit and every edge (4 × 512 wide: 1.3 million) would be an
+    unreadable hairball.
     """
-    influence = np.abs(acts.dropped[:, None] * net.w2).sum(axis=1)
-    shown = np.sort(top_neurons(influence, min(hidden_units, net.width)))
-    return NodeLink(
-        shown,
-        strongest_edges(net.w1, acts.inputs, input_edges, targets=shown),
-        strongest_edges(net.w2, acts.dropped, output_edges, sources=shown),
-    )
+    depth = net.depth
+    per_layer = hidden_units or LEGIBLE_UNITS.get(depth, 12)
+    relevance = np.ones(CLASSES, np.float32)  # every digit's logit counts alike, as at depth 1
+    units: list[np.ndarray] = [np.empty(0, int)] * depth
+    for i in reversed(range(depth)):
+        score = np.abs(acts.drops[i][:, None] * net.kernels[i + 1]) @ relevance
+        units[i] = np.sort(top_neurons(score, min(per_layer, score.size)))
+        relevance = np.zeros_like(score)
+        relevance[units[i]] = score[units[i]] / (score.max() or 1.0)  # only paths through what is drawn
+    edges = [strongest_edges(net.kernels[0], acts.inputs, input_edges or INPUT_EDGES.get(depth, 100),
+                             targets=units[0])]
+    edges += [strongest_edges(net.kernels[i], acts.drops[i - 1], between_edges, sources=units[i - 1], targets=units[i])
+              for i in range(1, depth)]
+    edges.append(strongest_edges(net.kernels[-1], acts.drops[-1], output_edges, sources=units[-1]))
+    return NodeLink(tuple(units), tuple(edges))
 
 
 # --- Contribution map: which pixels pushed toward a digit ---------------------------------------
@@ -182,6 +246,27 @@ class Contribution:
         return self.output_bias + self.hidden_bias
 
 
+def _exact(net: Network) -> Network:
+    return Network.of(*(a.astype(np.float64) for a in net.arrays()), activation=net.activation, dropout=net.dropout)
+
+
+def _compose(net: Network, acts: Activations, layer: int, path: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Carry `path` (∂ some z of Dense layer `layer` / ∂ the output of the layer below it; a vector or one
+    column per unit) back through the gates and kernels below, to the pixels. Returns (pixel weights, the
+    biases below as they reach those z). The rule is `contribution_map`'s; `acts` is a float64 pass."""
+    masks = acts.masks or (None,) * net.depth
+    f0 = float(ACTIVATIONS[net.activation](np.float64(0.0)))
+    lower_bias = np.zeros(path.shape[1:])
+    for i in reversed(range(layer)):  # the hidden layers below, top first
+        z, h = acts.zs[i], acts.hiddens[i]
+        gate = np.where(z == 0, 0.0, (h - f0) / np.where(z == 0, 1.0, z))  # z = 0 contributes g·0 = 0 whatever g is
+        scale = 1.0 if masks[i] is None else np.asarray(masks[i], np.float64) / (1.0 - net.dropout)
+        through = scale * gate if path.ndim == 1 else (scale * gate)[:, None]
+        lower_bias = lower_bias + (scale * (gate * net.biases[i] + f0)) @ path
+        path = net.kernels[i] @ (through * path)  # back through this layer's gates and kernel
+    return path, lower_bias
+
+
 def contribution_map(net: Network, image: np.ndarray, digit: int, dropout_masks=None) -> Contribution:
     """Split the logit of `digit` into one contribution per input pixel, exactly, through any depth.
 
@@ -202,29 +287,63 @@ def contribution_map(net: Network, image: np.ndarray, digit: int, dropout_masks=
     """
     if not 0 <= digit <= 9:
         raise ValueError(f"digit must be 0..9, got {digit}")
-    exact = Network.of(*(a.astype(np.float64) for a in net.arrays()), activation=net.activation, dropout=net.dropout)
+    exact = _exact(net)
     acts = forward(exact, image, dropout_masks, dtype=np.float64)
-    masks = acts.masks or (None,) * net.depth
-    f = ACTIVATIONS[net.activation]
-    f0 = float(f(np.float64(0.0)))
-    path = exact.kernels[-1][:, digit]  # ∂logit/∂(a layer's output), top layer first
-    hidden_bias = 0.0
-    for z, h, bias, kernel, mask in reversed(list(zip(acts.zs, acts.hiddens, exact.biases, exact.kernels, masks,
-                                                      strict=False))):
-        gate = np.where(z == 0, 0.0, (h - f0) / np.where(z == 0, 1.0, z))  # z = 0 contributes g·0 = 0 whatever g is
-        scale = 1.0 if mask is None else np.asarray(mask, np.float64) / (1.0 - net.dropout)
-        hidden_bias += float(np.sum(scale * (gate * bias + f0) * path))
-        path = kernel @ (scale * gate * path)  # back through this layer's gates and kernel
-    x = acts.inputs
-    return Contribution(digit, (x * path).reshape(SIDE, SIDE), path.reshape(SIDE, SIDE),
-                        float(net.biases[-1][digit]), hidden_bias, float(acts.logits[digit]))
+    path, hidden_bias = _compose(exact, acts, net.depth, exact.kernels[-1][:, digit])
+    return Contribution(digit, (acts.inputs * path).reshape(SIDE, SIDE), path.reshape(SIDE, SIDE),
+                        float(net.biases[-1][digit]), float(hidden_bias), float(acts.logits[digit]))
+
+
+def contribution_meaning(activation: str) -> str:
+    """What the contribution map and the composed weights are, for this activation: said plainly."""
+    if activation in ("relu", "linear"):
+        return ("With {a} the network is piecewise linear: for this digit, the neurons that fired form a fixed "
+                "linear map from pixels to the score, so the effective weights are that map (the score's gradient) "
+                "and the contributions add up exactly.").format(a="ReLU" if activation == "relu" else "no activation")
+    return (f"With {activation} no neuron is simply on or off, so each is replaced by its slope from 0 to where "
+            f"this digit put it, f(z)/z. The contributions still add up exactly, but the effective weights "
+            f"are not the gradient: a pixel's share is not what changing it alone would do.")
+
+
+@dataclass(frozen=True)
+class Composed:
+    """Hidden neurons' pre-activations z, for one digit, written as pixels × effective weights + biases, exactly."""
+
+    layer: int                     # hidden layer, counting from 0
+    units: np.ndarray              # the neurons
+    effective_weights: np.ndarray  # (n, 28, 28): the neuron's weights carried back to the pixels through the gates
+    pixels: np.ndarray             # (n, 28, 28): x × effective weights
+    bias: np.ndarray               # (n,) its own bias plus the biases below as they reach it
+    z: np.ndarray                  # (n,) its z for this digit: pixels.sum() + bias
+
+    def kernel(self, width: int) -> np.ndarray:
+        """As a (784, width) first-layer kernel, zero outside `units`: what the tile mosaic lays out."""
+        out = np.zeros((PIXELS, width))
+        out[:, self.units] = self.effective_weights.reshape(len(self.units), PIXELS).T
+        return out
+
+
+def composed_weights(net: Network, image: np.ndarray, layer: int, units) -> Composed:
+    """What hidden neurons of `layer` respond to in pixel space, for this digit: their kernel columns composed
+    back through the gates of the layers below as this digit set them (the first layer's are its own weights).
+    Exact for this digit only: another digit opens other paths and gives other pictures."""
+    if not 0 <= layer < net.depth:
+        raise ValueError(f"layer must be in 0..{net.depth - 1}, got {layer}")
+    units = np.atleast_1d(np.asarray(units, dtype=int))
+    exact = _exact(net)
+    acts = forward(exact, image, dtype=np.float64)
+    path, lower_bias = _compose(exact, acts, layer, exact.kernels[layer][:, units])
+    effective = path.T.reshape(-1, SIDE, SIDE)
+    return Composed(layer, units, effective, effective * acts.inputs.reshape(SIDE, SIDE),
+                    exact.biases[layer][units] + lower_bias, acts.zs[layer][units])
 
 
 # --- Weights: tiles, histograms, parameter table ------------------------------------------------
 
-def neuron_order(net: Network, by: str = "index", hidden: np.ndarray | None = None) -> np.ndarray:
-    """First-layer units in display order: by index, by this digit's activation, or by weight norm."""
-    width = net.widths[0]
+def neuron_order(net: Network, by: str = "index", hidden: np.ndarray | None = None, layer: int = 0) -> np.ndarray:
+    """A hidden layer's units in display order: by index, by this digit's activation (`hidden`, that layer's
+    outputs), or by the norm of their incoming weights."""
+    width = net.widths[layer]
     if by == "index":
         return np.arange(width)
     if by == "activation":
@@ -232,8 +351,14 @@ def neuron_order(net: Network, by: str = "index", hidden: np.ndarray | None = No
             raise ValueError("sorting by activation needs the hidden activations")
         return top_neurons(hidden, width)
     if by == "weight norm":
-        return top_neurons(np.linalg.norm(net.kernels[0], axis=0), width)
+        return top_neurons(np.linalg.norm(net.kernels[layer], axis=0), width)
     raise ValueError(f"unknown order {by!r}; choose one of {ORDERS}")
+
+
+def layer_choices(net: Network) -> list[str]:
+    """The Weights page's layer picker: each hidden layer with what it reads."""
+    sizes = ("784 pixels", *(f"layer {i}'s {w} outputs" for i, w in enumerate(net.widths, 1)))
+    return [f"Layer {i}: {w} neurons, reading {sizes[i - 1]}" for i, w in enumerate(net.widths, 1)]
 
 
 def page_of(order: np.ndarray, page: int, per_page: int) -> np.ndarray:
@@ -262,10 +387,17 @@ class Histogram:
     counts: dict[str, np.ndarray]  # model label → counts per bin
 
 
-def weight_histograms(nets: dict[str, Network], bins: int = 60) -> list[Histogram]:
-    """Per-tensor histograms of several models over common bins (e.g. trained and freshly initialised)."""
+def layer_tensors(net: Network, layer: int) -> list[str]:
+    """Names (as `tensors` gives them) of a hidden layer's kernel and bias, then the logits layer's."""
+    names = list(tensors(net))
+    return names[2 * layer:2 * layer + 2] + names[-2:]
+
+
+def weight_histograms(nets: dict[str, Network], bins: int = 60, names: list[str] | None = None) -> list[Histogram]:
+    """Per-tensor histograms of several models over common bins (e.g. trained and freshly initialised);
+    `names` picks some tensors (all by default)."""
     out = []
-    for name in tensors(next(iter(nets.values()))):
+    for name in names or tensors(next(iter(nets.values()))):
         arrays = {label: tensors(net)[name].ravel() for label, net in nets.items()}
         lo = min(float(a.min()) for a in arrays.values())
         hi = max(float(a.max()) for a in arrays.values())
@@ -296,3 +428,12 @@ def parameter_table(net: Network) -> list[ParamRow]:
 
 def total_params(rows: list[ParamRow]) -> int:
     return sum(r.params for r in rows)
+
+
+def parameter_sums(net: Network) -> str:
+    """Where the parameters are, as sums a learner can check: '784 × 128 + 128 in the hidden layer, …'."""
+    sizes = (PIXELS, *net.widths)
+    names = ["the hidden layer"] if net.depth == 1 else [f"hidden layer {i}" for i in range(1, net.depth + 1)]
+    parts = [f"{n_in} × {n_out} + {n_out} in {name}"
+             for n_in, n_out, name in zip(sizes, net.widths, names, strict=False)]
+    return ", ".join([*parts, f"{net.widths[-1]} × 10 + 10 in the output layer"])

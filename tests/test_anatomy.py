@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnviz import anatomy, data, network
+from tests.support import deep
 
 
 def random_net(width=40, activation="relu", seed=0, dropout=0.2):
@@ -214,3 +215,146 @@ def test_parameter_table_rows_and_total():
         ("flatten", "Flatten", "(None, 784)", 0), ("hidden", "Dense", "(None, 128)", 100_480),
         ("dropout", "Dropout", "(None, 128)", 0), ("logits", "Dense", "(None, 10)", 1_290)]
     assert anatomy.total_params(rows) == 101_770
+
+
+# --- any depth (issue 15) -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 4])
+def test_layer_view_has_each_layers_sparsity_and_masks(image, depth):
+    net = deep.random_deep_net(deep.WIDTHS[depth])
+    view = anatomy.layer_view(net, image)
+    acts = network.forward(net, image)
+    assert [(s.width, s.silent) for s in view.sparsities] == [(h.size, int(np.sum(h == 0))) for h in acts.hiddens]
+    assert view.dropped() == [] and not view.training
+    masks = network.sample_dropout_masks(net, np.random.default_rng(1))
+    trained = anatomy.layer_view(net, image, masks)
+    assert trained.dropped() == [(int(m.size - m.sum()), m.size) for m in masks]
+    np.testing.assert_array_equal(trained.acts.logits, network.forward(net, image, masks).logits)
+    assert trained.mask is masks[0]
+
+
+def test_layer_metrics_two_for_one_layer_one_per_layer_deeper(image):
+    one = anatomy.layer_view(random_net(64), image)
+    assert [m[0] for m in anatomy.layer_metrics(one)] == ["Active neurons", "Silent (exactly 0)"]
+    assert anatomy.layer_metrics(one)[0][1] == f"{one.sparsity.active} of 64"
+    three = anatomy.layer_view(deep.random_deep_net((40, 20, 16)), image)
+    metrics = anatomy.layer_metrics(three)
+    assert [m[0] for m in metrics] == ["Layer 1 active", "Layer 2 active", "Layer 3 active"]
+    assert [m[1] for m in metrics] == [f"{s.active} of {s.width}" for s in three.sparsities]
+
+
+def test_layer_roles_name_what_each_layer_reads():
+    assert anatomy.layer_roles(random_net(64)) == ""
+    text = anatomy.layer_roles(deep.random_deep_net((40, 20, 16)))
+    assert "3 hidden layers" in text and "784 pixels" in text and "layer 3 (16) reads layer 2's 20 outputs" in text
+
+
+def _old_node_link(net, acts, hidden_units, input_edges, output_edges):
+    """The one-hidden-layer rule the diagram had before depth: kept as the reference for depth 1."""
+    influence = np.abs(acts.dropped[:, None] * net.w2).sum(axis=1)
+    shown = np.sort(anatomy.top_neurons(influence, min(hidden_units, net.width)))
+    return (shown, anatomy.strongest_edges(net.w1, acts.inputs, input_edges, targets=shown),
+            anatomy.strongest_edges(net.w2, acts.dropped, output_edges, sources=shown))
+
+
+def test_node_link_at_depth_1_is_as_before(image):
+    net = random_net(200)
+    acts = network.forward(net, image)
+    links = anatomy.node_link(net, acts)
+    shown, e_in, e_out = _old_node_link(net, acts, 32, 160, 60)
+    np.testing.assert_array_equal(links.hidden_units, shown)
+    np.testing.assert_array_equal(links.input_edges.src, e_in.src)
+    np.testing.assert_array_equal(links.output_edges.dst, e_out.dst)
+    assert len(links.units) == 1 and len(links.edges) == 2
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4])
+def test_node_link_follows_the_strongest_paths_through_every_layer(image, depth):
+    net = deep.random_deep_net(deep.WIDTHS[depth], seed=depth)
+    acts = network.forward(net, image)
+    links = anatomy.node_link(net, acts)
+    assert len(links.units) == depth and len(links.edges) == depth + 1
+    for i, shown in enumerate(links.units):
+        assert shown.size == min(anatomy.LEGIBLE_UNITS[depth], net.widths[i]) and np.all(np.diff(shown) > 0)
+    for gap, e in enumerate(links.edges):  # every edge joins units that are drawn, and is weight × activation
+        assert gap == 0 or set(e.src) <= set(links.units[gap - 1])
+        assert gap == depth or set(e.dst) <= set(links.units[gap])
+        a_in = acts.inputs if gap == 0 else acts.drops[gap - 1]
+        np.testing.assert_allclose(e.contribution, net.kernels[gap][e.src, e.dst] * a_in[e.src], rtol=1e-6)
+    # The last layer's pick is the depth-1 rule: the units that move the logits most.
+    score = np.abs(acts.drops[-1][:, None] * net.kernels[-1]).sum(axis=1)
+    assert set(links.units[-1]) == set(anatomy.top_neurons(score, links.units[-1].size))
+    # A unit below is picked for feeding the units drawn above it, not the whole layer above.
+    shown_above = links.units[-1]
+    feeding = np.abs(acts.drops[-2][:, None] * net.kernels[-2][:, shown_above]).max(axis=1)
+    picked = np.isin(np.arange(feeding.size), links.units[-2])
+    assert feeding[picked].min() > 0 or picked[feeding > 0].all()  # a unit feeding nothing drawn only fills up
+    assert feeding[~picked].max(initial=0) <= feeding[picked].max()
+
+
+def test_node_link_at_4_by_512_stays_legible(image):
+    net = deep.random_deep_net((512, 512, 512, 512), seed=3)
+    links = anatomy.node_link(net, network.forward(net, image))
+    assert [u.size for u in links.units] == [anatomy.LEGIBLE_UNITS[4]] * 4
+    assert sum(e.src.size for e in links.edges) <= 100 + 3 * 60 + 60  # a few hundred edges of 1.3 million
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "linear"])
+@pytest.mark.parametrize("depth", [1, 2, 3, 4])
+def test_composed_weights_add_up_to_each_neurons_z(image, depth, activation):
+    net = deep.random_deep_net(deep.WIDTHS[depth], activation, seed=depth)
+    acts = network.forward(net, image, dtype=np.float64)
+    for layer in range(depth):
+        units = np.arange(0, net.widths[layer], 3)
+        c = anatomy.composed_weights(net, image, layer, units)
+        assert c.effective_weights.shape == (units.size, 28, 28)
+        np.testing.assert_allclose(c.pixels.sum(axis=(1, 2)) + c.bias, acts.zs[layer][units], atol=1e-9)
+        np.testing.assert_array_equal(c.z, acts.zs[layer][units])
+        np.testing.assert_allclose(c.pixels, c.effective_weights * image)
+    first = anatomy.composed_weights(net, image, 0, [5])
+    np.testing.assert_allclose(first.effective_weights[0].ravel(), net.kernels[0][:, 5], rtol=1e-7)
+    with pytest.raises(ValueError):
+        anatomy.composed_weights(net, image, depth, [0])
+
+
+def test_relu_composed_weights_are_the_paths_through_the_neurons_that_fired(image):
+    net = deep.random_deep_net((40, 20, 16), seed=4)
+    acts = network.forward(net, image)
+    on1, on2 = acts.zs[0] > 0, acts.zs[1] > 0
+    k = [kernel.astype(np.float64) for kernel in net.kernels]
+    c = anatomy.composed_weights(net, image, 2, [7])
+    expected = k[0][:, on1] @ k[1][on1][:, on2] @ k[2][on2, 7]
+    np.testing.assert_allclose(c.effective_weights[0].ravel(), expected, rtol=1e-9, atol=1e-12)
+    kernel = c.kernel(16)
+    np.testing.assert_array_equal(kernel[:, 7], c.effective_weights[0].ravel())
+    assert not kernel[:, :7].any()
+
+
+def test_contribution_meaning_says_when_it_is_the_gradient():
+    assert "gradient" in anatomy.contribution_meaning("relu") and "exactly" in anatomy.contribution_meaning("relu")
+    assert "no activation" in anatomy.contribution_meaning("linear")
+    for name in ("sigmoid", "tanh"):
+        assert "not the gradient" in anatomy.contribution_meaning(name) and name in anatomy.contribution_meaning(name)
+
+
+def test_neuron_order_of_a_deeper_layer(image):
+    net = deep.random_deep_net((40, 20, 16))
+    acts = network.forward(net, image)
+    by_act = anatomy.neuron_order(net, "activation", acts.hiddens[1], layer=1)
+    assert sorted(by_act.tolist()) == list(range(20)) and np.all(np.diff(acts.hiddens[1][by_act]) <= 0)
+    by_norm = anatomy.neuron_order(net, "weight norm", layer=2)
+    assert np.all(np.diff(np.linalg.norm(net.kernels[2], axis=0)[by_norm]) <= 0)
+
+
+def test_layer_choices_tensors_and_parameter_sums():
+    one, three = random_net(128), deep.random_deep_net((40, 20, 16))
+    assert anatomy.layer_choices(three) == ["Layer 1: 40 neurons, reading 784 pixels",
+                                            "Layer 2: 20 neurons, reading layer 1's 40 outputs",
+                                            "Layer 3: 16 neurons, reading layer 2's 20 outputs"]
+    assert anatomy.layer_tensors(one, 0) == ["hidden kernel", "hidden bias", "logits kernel", "logits bias"]
+    assert anatomy.layer_tensors(three, 1) == ["hidden 2 kernel", "hidden 2 bias", "logits kernel", "logits bias"]
+    hists = anatomy.weight_histograms({"a": three}, names=anatomy.layer_tensors(three, 1))
+    assert [h.counts["a"].sum() for h in hists] == [40 * 20, 20, 16 * 10, 10]
+    assert anatomy.parameter_sums(one) == "784 × 128 + 128 in the hidden layer, 128 × 10 + 10 in the output layer"
+    assert anatomy.parameter_sums(three) == ("784 × 40 + 40 in hidden layer 1, 40 × 20 + 20 in hidden layer 2, "
+                                             "20 × 16 + 16 in hidden layer 3, 16 × 10 + 10 in the output layer")

@@ -50,12 +50,27 @@ def _hidden_column(values, z, axes, zmax, dropped=None) -> list[go.Heatmap]:
     return traces
 
 
+def _hidden_columns(view: anatomy.LayerView, activation: str) -> list[tuple[str, np.ndarray, np.ndarray, object]]:
+    """(title, values, z, dropped units) of each hidden column. One hidden layer: its output, then dropout's
+    column beside it, as the model's layers are. Deeper: one column per layer, after its dropout (dropped
+    units purple), so four layers still fit."""
+    acts = view.acts
+    masks = view.masks or (None,) * len(acts.hiddens)
+    if len(acts.hiddens) == 1:
+        dropout_title = "Dropout<br>training mask" if view.training else "Dropout<br>inference: all pass"
+        return [(f"Hidden<br>{view.sparsity.width}, {_name(activation)}", acts.hidden, acts.z, None),
+                (dropout_title, acts.dropped, acts.z, None if view.mask is None else view.mask == 0)]
+    return [(f"Layer {i}<br>{s.width} {_name(activation)}<br>{s.active} on", drops, z,
+             None if mask is None else mask == 0)
+            for i, (s, drops, z, mask) in enumerate(zip(view.sparsities, acts.drops, acts.zs, masks, strict=False), 1)]
+
+
 def flow(view: anatomy.LayerView, activation: str = "relu", height: int = 560) -> go.Figure:
-    """Input → hidden → dropout → logits → probabilities, left to right, for one digit."""
-    acts, width = view.acts, view.sparsity.width
-    dropout_title = "Dropout<br>training mask" if view.training else "Dropout<br>inference: all pass"
-    layout = panels.layout(panels.columns([0.1, 0.1, 0.1, 0.35, 0.35]), [
-        "Input<br>784 values", f"Hidden<br>{width}, {_name(activation)}", dropout_title, "Logits<br>10 raw scores",
+    """Input → each hidden layer (and dropout) → logits → probabilities, left to right, for one digit."""
+    acts = view.acts
+    hidden = _hidden_columns(view, activation)
+    layout = panels.layout(panels.columns([0.1] * (1 + len(hidden)) + [0.35, 0.35]), [
+        "Input<br>784 values", *(title for title, *_ in hidden), "Logits<br>10 raw scores",
         "Probabilities<br>softmax of the logits"])
     rows, cols = anatomy.pixel_of(np.arange(anatomy.PIXELS))
     traces = [go.Heatmap(
@@ -63,34 +78,36 @@ def flow(view: anatomy.LayerView, activation: str = "relu", height: int = 560) -
         colorscale=common.INK, zmin=0, zmax=1, showscale=False,
         hovertemplate="input %{customdata[0]} (row %{customdata[1]}, col %{customdata[2]})"
                       "<br>value %{z:.4f}<extra></extra>")]
-    zmax = common.symmetric_range([acts.hidden, acts.dropped], 1.0)
-    traces += _hidden_column(acts.hidden, acts.z, panels.axis_ids(1), zmax)
-    traces += _hidden_column(acts.dropped, acts.z, panels.axis_ids(2), zmax,
-                             dropped=None if view.mask is None else view.mask == 0)
+    for k, (_, values, z, dropped) in enumerate(hidden, 1):
+        layer = min(k, len(acts.hiddens)) - 1  # one hidden layer has two columns, both its own
+        zmax = common.symmetric_range([acts.hiddens[layer], acts.drops[layer]], 1.0)
+        traces += _hidden_column(values, z, panels.axis_ids(k), zmax, dropped=dropped)
     predicted = acts.prediction
+    x_logits, x_probs = panels.axis_ids(len(hidden) + 1)[0], panels.axis_ids(len(hidden) + 2)[0]
     traces.append(go.Bar(
-        y=DIGITS, x=acts.logits, orientation="h", xaxis="x4", yaxis="y4",
+        y=DIGITS, x=acts.logits, orientation="h", xaxis=x_logits, yaxis="y" + x_logits[1:],
         marker_color=[POSITIVE if v >= 0 else NEGATIVE for v in acts.logits],
         marker_line=dict(color=["white" if d == predicted else "rgba(0,0,0,0)" for d in range(10)], width=2),
         text=[f"{v:.2f}" for v in acts.logits], textposition="outside", cliponaxis=False,
         hovertemplate="digit %{y}: logit %{x:.4f}<extra></extra>"))
     traces.append(go.Bar(
-        y=DIGITS, x=acts.probs, orientation="h", xaxis="x5", yaxis="y5",
+        y=DIGITS, x=acts.probs, orientation="h", xaxis=x_probs, yaxis="y" + x_probs[1:],
         marker_color=[common.PALETTE["focus"] if d == predicted else common.PALETTE["neutral"] for d in range(10)],
         text=[f"{p:.0%}" if p >= 0.005 else "" for p in acts.probs], textposition="outside", cliponaxis=False,
         hovertemplate="digit %{y}: probability %{x:.4f}<extra></extra>"))
-    for k in ("", "2", "3"):
-        layout["xaxis" + k].update(visible=False)
-        layout["yaxis" + k].update(autorange="reversed", showgrid=False, zeroline=False, tickfont=dict(size=11))
+    for k in range(len(hidden) + 1):
+        suffix = panels.axis_ids(k)[0][1:]
+        layout["xaxis" + suffix].update(visible=False)
+        layout["yaxis" + suffix].update(autorange="reversed", showgrid=False, zeroline=False, tickfont=dict(size=11))
     lo, hi = float(min(acts.logits.min(), 0)), float(max(acts.logits.max(), 0))
     pad = 0.25 * (hi - lo or 1)
-    layout["xaxis4"].update(range=[lo - pad, hi + pad], zeroline=True, zerolinecolor="#8892a6")
-    layout["xaxis5"].update(range=[0, 1.2], tickformat=".0%")
-    for k in ("4", "5"):
-        layout["yaxis" + k].update(autorange="reversed", type="category")
+    layout["xaxis" + x_logits[1:]].update(range=[lo - pad, hi + pad], zeroline=True, zerolinecolor="#8892a6")
+    layout["xaxis" + x_probs[1:]].update(range=[0, 1.2], tickformat=".0%")
+    for axis in (x_logits, x_probs):
+        layout["yaxis" + axis[1:]].update(autorange="reversed", type="category")
     fig = go.Figure(traces, layout)
     common.style(fig, height, showlegend=False)
-    return fig.update_layout(margin_t=60)  # room for the two-line panel titles
+    return fig.update_layout(margin_t=60 if len(view.sparsities) == 1 else 78)  # room for the panel titles
 
 
 def ranking(view: anatomy.LayerView, activation: str = "relu", height: int = 300) -> go.Figure:
@@ -150,48 +167,55 @@ def _hover_points(x, y, text) -> go.Scatter:
 
 
 def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) -> go.Figure:
-    """The whole network for this digit: pixels → the most influential hidden units → 10 digits.
+    """The whole network for this digit: pixels → the most influential units of each hidden layer → 10 digits.
 
     Edge colour is the sign of weight × activation, thickness its size; only the strongest are drawn.
     """
-    image_w, x_hidden, x_out = 2.2, 3.4, 4.4
-    shown = links.hidden_units
-    slot = {int(u): 1 - (k + 0.5) / len(shown) for k, u in enumerate(shown)}  # hidden unit → its y
+    depth = len(links.units)
+    image_w, step = 2.2, 1.0 if depth == 1 else 0.8  # deeper: columns closer, so four layers fit the width
+    x_layers = [3.4 + step * i for i in range(depth)]
+    x_out = x_layers[-1] + step
+    slots = [{int(u): 1 - (k + 0.5) / len(shown) for k, u in enumerate(shown)} for shown in links.units]
     y_digit = 1 - (np.arange(10) + 0.5) / 10
     rows, cols = anatomy.pixel_of(np.arange(anatomy.PIXELS))
     pixel_x, pixel_y = (cols + 0.5) / anatomy.SIDE * image_w, 1 - (rows + 0.5) / anatomy.SIDE
-    e_in, e_out = links.input_edges, links.output_edges
-    y_in = np.array([slot[int(u)] for u in e_in.dst])
-    y_out = np.array([slot[int(u)] for u in e_out.src])
-    scale_in = float(np.abs(e_in.contribution).max()) if e_in.src.size else 1.0
-    scale_out = float(np.abs(e_out.contribution).max()) if e_out.src.size else 1.0
+    named = (lambda i, j: f"neuron {j}") if depth == 1 else (lambda i, j: f"layer {i + 1} neuron {j}")
 
     traces = [go.Heatmap(
         z=acts.inputs.reshape(anatomy.SIDE, anatomy.SIDE)[::-1], x0=0.5 / anatomy.SIDE * image_w,
         dx=image_w / anatomy.SIDE, y0=0.5 / anatomy.SIDE, dy=1 / anatomy.SIDE, colorscale=common.INK,
         zmin=0, zmax=1, showscale=False, hovertemplate="pixel value %{z:.3f}<extra></extra>")]
-    traces += _edge_traces(pixel_x[e_in.src], pixel_y[e_in.src], np.full(e_in.src.size, x_hidden), y_in,
-                           e_in.contribution, scale_in)
-    traces += _edge_traces(np.full(e_out.src.size, x_hidden), y_out, np.full(e_out.src.size, x_out),
-                           y_digit[e_out.dst], e_out.contribution, scale_out)
-    traces.append(_hover_points(
-        (pixel_x[e_in.src] + x_hidden) / 2, (pixel_y[e_in.src] + y_in) / 2,
-        [f"pixel {i} (row {i // 28}, col {i % 28}) → neuron {j}<br>weight {w:.4f} × input {acts.inputs[i]:.3f}"
-         f" = {c:.4f}" for i, j, w, c in zip(e_in.src, e_in.dst, e_in.weight, e_in.contribution, strict=True)]))
-    traces.append(_hover_points(
-        np.full(e_out.src.size, (x_hidden + x_out) / 2), (y_out + y_digit[e_out.dst]) / 2,
-        [f"neuron {j} → digit {d}<br>weight {w:.4f} × output {acts.dropped[j]:.3f} = {c:.4f}"
-         for j, d, w, c in zip(e_out.src, e_out.dst, e_out.weight, e_out.contribution, strict=True)]))
-    h = acts.hidden[shown]
-    traces.append(go.Scatter(
-        x=np.full(shown.size, x_hidden), y=[slot[int(u)] for u in shown], mode="markers", showlegend=False,
-        marker=dict(size=13, color=h, colorscale=ACTIVE, cmin=0, cmax=float(max(h.max(), 1e-6)),
-                    line=dict(color="white", width=1)),
-        customdata=np.stack([shown, acts.z[shown] - net.b1[shown], net.b1[shown], acts.z[shown], h,
-                             acts.dropped[shown]], -1),
-        hovertemplate="neuron %{customdata[0]}<br>weighted input w·x = %{customdata[1]:.4f}"
-                      "<br>bias b = %{customdata[2]:.4f}<br>z = w·x + b = %{customdata[3]:.4f}"
-                      "<br>output = %{customdata[4]:.4f}<br>after dropout = %{customdata[5]:.4f}<extra></extra>"))
+    hovers = []
+    for gap, e in enumerate(links.edges):  # gap 0: pixels → layer 1; the last: last layer → digits
+        if gap == 0:
+            x0, y0 = pixel_x[e.src], pixel_y[e.src]
+            text = [f"pixel {i} (row {i // 28}, col {i % 28}) → {named(0, j)}<br>weight {w:.4f} × input "
+                    f"{acts.inputs[i]:.3f} = {c:.4f}" for i, j, w, c in zip(e.src, e.dst, e.weight, e.contribution,
+                                                                           strict=True)]
+        else:
+            x0, y0 = np.full(e.src.size, x_layers[gap - 1]), np.array([slots[gap - 1][int(u)] for u in e.src])
+            text = [f"{named(gap - 1, j)} → {named(gap, k) if gap < depth else f'digit {k}'}<br>weight {w:.4f} × "
+                    f"output {acts.drops[gap - 1][j]:.3f} = {c:.4f}"
+                    for j, k, w, c in zip(e.src, e.dst, e.weight, e.contribution, strict=True)]
+        if gap < depth:
+            x1, y1 = np.full(e.dst.size, x_layers[gap]), np.array([slots[gap][int(u)] for u in e.dst])
+        else:
+            x1, y1 = np.full(e.dst.size, x_out), y_digit[e.dst]
+        scale = float(np.abs(e.contribution).max()) if e.src.size else 1.0
+        traces += _edge_traces(x0, y0, x1, y1, e.contribution, scale)
+        hovers.append(_hover_points((x0 + x1) / 2, (y0 + y1) / 2, text))
+    traces += hovers
+    for i, shown in enumerate(links.units):
+        h, z, b = acts.hiddens[i][shown], acts.zs[i][shown], net.biases[i][shown]
+        traces.append(go.Scatter(
+            x=np.full(shown.size, x_layers[i]), y=[slots[i][int(u)] for u in shown], mode="markers",
+            showlegend=False, marker=dict(size=13 if depth == 1 else 10, color=h, colorscale=ACTIVE, cmin=0,
+                                          cmax=float(max(h.max(initial=0), 1e-6)), line=dict(color="white", width=1)),
+            customdata=np.stack([shown, z - b, b, z, h, acts.drops[i][shown]], -1),
+            hovertemplate=("neuron" if depth == 1 else f"layer {i + 1} neuron") + " %{customdata[0]}"
+                          "<br>weighted input w·" + ("x" if i == 0 else "a") + " = %{customdata[1]:.4f}"
+                          "<br>bias b = %{customdata[2]:.4f}<br>z = w·x + b = %{customdata[3]:.4f}"
+                          "<br>output = %{customdata[4]:.4f}<br>after dropout = %{customdata[5]:.4f}<extra></extra>"))
     predicted = acts.prediction
     traces.append(go.Scatter(
         x=np.full(10, x_out), y=y_digit, mode="markers+text", text=DIGITS, textposition="middle right",
@@ -201,13 +225,19 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
                               width=2)),
         hovertemplate="digit %{text}<br>logit %{customdata[0]:.4f}<br>probability %{customdata[1]:.4f}"
                       "<extra></extra>"))
-    labels = ((image_w / 2, "input pixels"), (x_hidden, f"{shown.size} of {net.width} hidden neurons"),
-              (x_out, "digits"))
+    if depth == 1:
+        labels = [(image_w / 2, "input pixels"), (x_layers[0], f"{links.units[0].size} of {net.width} hidden neurons"),
+                  (x_out, "digits")]
+    else:
+        labels = [(image_w / 2, "input pixels"), (x_out, "digits")] + [
+            (x, f"layer {i}<br>{shown.size} of {w}") for i, (x, shown, w) in enumerate(
+                zip(x_layers, links.units, net.widths, strict=True), 1)]
     layout = dict(
         annotations=[dict(x=x, y=1.02, text=text, showarrow=False, yanchor="bottom") for x, text in labels],
         xaxis=dict(visible=False, range=[-0.05, x_out + 0.25], constrain="domain"),
         # One y unit drawn as long as image_w x units: the digit's pixels stay square at any width.
-        yaxis=dict(visible=False, range=[-0.02, 1.08], scaleanchor="x", scaleratio=image_w), hovermode="closest")
+        yaxis=dict(visible=False, range=[-0.02, 1.08 if depth == 1 else 1.16], scaleanchor="x", scaleratio=image_w),
+        hovermode="closest")
     return common.style(go.Figure(traces, layout), height, title="Node-link diagram: the strongest connections "
                                                                  "for this digit (red pushes up, blue pushes down)")
 

@@ -46,16 +46,21 @@ def mosaic(tiles: anatomy.Mosaic, limit: float, title: str = "", height: int | N
     return common.style(go.Figure(traces, layout), height or int(70 + 1000 * min(rows, 0.6)), title=title)
 
 
-def neuron_tiles(net: Network, neuron: int, image: np.ndarray, height: int = 300) -> go.Figure:
-    """One hidden neuron's 784 incoming weights as a tile, and the tile × this digit (what it saw)."""
-    w = net.w1[:, neuron].reshape(anatomy.SIDE, anatomy.SIDE)
-    product = w * image
-    layout = panels.layout(panels.columns([1, 1], gap=0.08), [f"Neuron {neuron}'s weights", "× your digit"],
-                           images=(0, 1))
+def neuron_tiles(net: Network, neuron: int, image: np.ndarray, height: int = 300,
+                 composed: anatomy.Composed | None = None) -> go.Figure:
+    """One first-layer neuron's 784 incoming weights as a tile, and the tile × this digit (what it saw); or, given
+    a deeper neuron's `composed` weights, those weights in pixel space and × this digit (its z, pixel by pixel)."""
+    if composed is None:
+        w = net.w1[:, neuron].reshape(anatomy.SIDE, anatomy.SIDE)
+        product, titles, name = w * image, [f"Neuron {neuron}'s weights", "× your digit"], "weight"
+    else:
+        w, product = composed.effective_weights[0], composed.pixels[0]
+        titles, name = [f"#{neuron} in pixel space", "× your digit"], "effective weight"
+    layout = panels.layout(panels.columns([1, 1], gap=0.08), titles, images=(0, 1))
     rows, cols = np.indices(w.shape)
     data = np.stack([rows, cols, rows * anatomy.SIDE + cols, w, image, product], -1)
-    hover = ("row %{customdata[0]}, col %{customdata[1]} (input %{customdata[2]})<br>weight %{customdata[3]:.4f}"
-             "<br>× pixel %{customdata[4]:.3f} = %{customdata[5]:.4f}<extra></extra>")
+    hover = ("row %{customdata[0]}, col %{customdata[1]} (input %{customdata[2]})<br>" + name +
+             " %{customdata[3]:.4f}<br>× pixel %{customdata[4]:.3f} = %{customdata[5]:.4f}<extra></extra>")
     traces = []
     for k, z in enumerate((w, product)):
         limit = anatomy.symmetric_range(z, 1.0)  # each panel its own ±limit: the product is much fainter
@@ -65,15 +70,38 @@ def neuron_tiles(net: Network, neuron: int, image: np.ndarray, height: int = 300
     return common.style(go.Figure(traces, layout), height, showlegend=False)
 
 
-def neuron_outputs(net: Network, neuron: int, height: int = 300) -> go.Figure:
-    """One hidden neuron's 10 outgoing weights: how its output pushes each digit's logit."""
-    out = net.w2[neuron]
-    bar = go.Bar(x=DIGITS, y=out, marker_color=_signed_colours(out), text=[f"{v:+.2f}" for v in out],
-                 textposition="outside", cliponaxis=False,
-                 hovertemplate=f"neuron {neuron} → digit %{{x}}: weight %{{y:.4f}}<extra></extra>")
-    fig = go.Figure(bar, dict(xaxis=dict(type="category", title=dict(text="digit")),
-                              yaxis=dict(zeroline=True, zerolinecolor="#8892a6", title=dict(text="weight"))))
-    return common.style(fig, height, title=f"Neuron {neuron}'s weights to each digit", showlegend=False)
+def neuron_outputs(net: Network, neuron: int, height: int = 300, layer: int = 0) -> go.Figure:
+    """One hidden neuron's outgoing weights: to the 10 digits' logits (the last hidden layer), else to every
+    neuron of the next layer."""
+    out = net.kernels[layer + 1][neuron]
+    if layer + 1 == net.depth:
+        bar = go.Bar(x=DIGITS, y=out, marker_color=_signed_colours(out), text=[f"{v:+.2f}" for v in out],
+                     textposition="outside", cliponaxis=False,
+                     hovertemplate=f"neuron {neuron} → digit %{{x}}: weight %{{y:.4f}}<extra></extra>")
+        axis, title = dict(type="category", title=dict(text="digit")), f"Neuron {neuron}'s weights to each digit"
+    else:
+        above = f"layer {layer + 2}"
+        bar = go.Bar(x=np.arange(out.size), y=out, marker_color=_signed_colours(out),
+                     hovertemplate=f"neuron {neuron} → {above} neuron %{{x}}: weight %{{y:.4f}}<extra></extra>")
+        axis, title = dict(title=dict(text=f"{above} neuron")), f"Neuron {neuron}'s weights to {above}"
+    fig = go.Figure(bar, dict(xaxis=axis, yaxis=dict(zeroline=True, zerolinecolor="#8892a6",
+                                                      title=dict(text="weight"))))
+    return common.style(fig, height, title=title, showlegend=False)
+
+
+def layer_kernel(net: Network, layer: int, height: int = 420) -> go.Figure:
+    """A deeper hidden layer's raw kernel: one row per neuron of this layer, one column per neuron below."""
+    kernel = net.kernels[layer]
+    limit = anatomy.symmetric_range(kernel)
+    heat = go.Heatmap(z=kernel.T.astype(np.float32), colorscale=common.DIVERGING, zmid=0, zmin=-limit, zmax=limit,
+                      colorbar=dict(thickness=12, len=0.9, title=dict(text="weight")),
+                      hovertemplate=f"layer {layer} neuron %{{x}} → layer {layer + 1} neuron %{{y}}"
+                                    "<br>weight %{z:.4f}<extra></extra>")
+    fig = go.Figure(heat, dict(xaxis=dict(title=dict(text=f"layer {layer} neuron (input)"), showgrid=False),
+                               yaxis=dict(title=dict(text=f"layer {layer + 1} neuron"), autorange="reversed",
+                                          showgrid=False)))
+    return common.style(fig, height, title=f"Layer {layer + 1}'s raw kernel: {kernel.shape[0]} × {kernel.shape[1]} "
+                                           "weights", showlegend=False)
 
 
 def output_kernel(net: Network, height: int = 330) -> go.Figure:
