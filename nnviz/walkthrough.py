@@ -69,6 +69,16 @@ class NeuronSum:
 
     top_pixels = top_inputs  # the first layer's name for it
 
+    @property
+    def symbol(self) -> str:
+        """The inputs' letter: x for pixels, h for the outputs of the hidden layer below."""
+        return "x" if self.from_pixels else "h"
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names of a top_inputs table."""
+        return ["pixel" if self.from_pixels else "neuron", self.symbol, "w", f"{self.symbol} × w"]
+
 
 @dataclass(frozen=True, eq=False)
 class Walkthrough:
@@ -177,3 +187,55 @@ def logit_caption(net: Network, walk_: Walkthrough) -> str:
         said += (f"Neuron {ns.neuron} of the {layer_name(net, ns.layer)} reaches the scores only through the "
                  "layers above it. ")
     return said + "The highest score wins."
+
+
+def sum_latex(ns: NeuronSum) -> str:
+    """The neuron's weighted sum as LaTeX with its real numbers: z = w·x + b = Σ x_i w_i + b = … (logit_k = … for
+    an output neuron)."""
+    a = ns.symbol
+    left = rf"\mathrm{{logit}}_{{{ns.neuron}}}" if ns.is_logit else "z"
+    return (rf"{left} = \mathbf{{w}}\cdot\mathbf{{{a}}} + b = \sum_i {a}_i w_i + b = {ns.dot:.4f} {ns.bias:+.4f}"
+            rf" = {ns.z:.4f}")
+
+
+def output_latex(ns: NeuronSum) -> str | None:
+    """The activation applied to z with its numbers, or None for a logit (softmax acts on all ten together)."""
+    if ns.is_logit:
+        return None
+    return rf"h = \mathrm{{{ns.activation}}}(z) = {activation_latex(ns.activation, ns.z)} = {ns.output:.4f}"
+
+
+def neuron_caption(net: Network, ns: NeuronSum) -> str:
+    """What the One neuron step says about the picked neuron's sum, in plain words."""
+    if ns.from_pixels:
+        what = (f"Neuron {ns.neuron} multiplies each of the 784 pixels by its weight and adds them up. Only the "
+                f"{ns.ink} inked pixels count: red pixels on the right push z up, blue push it down. ")
+    else:
+        below = layer_name(net, ns.layer - 1)
+        what = (f"Neuron {ns.neuron} of the {layer_name(net, ns.layer)} multiplies each of the {len(ns.inputs)} "
+                f"outputs h of the {below} by its weight and adds them up. Only the {ns.ink} that are not 0 count: "
+                "red bars push z up, blue push it down. ")
+    if ns.is_logit:
+        return what + "This z is the digit's score (its logit); softmax (step 4) turns all ten into probabilities."
+    if ns.activation == "relu":
+        return what + "Then ReLU keeps z if positive, else outputs 0."
+    return what + f"Then {ns.activation} turns z into the output."
+
+
+def layers_caption(net: Network, walk_: Walkthrough) -> str:
+    """What the Hidden layer step says: how many neurons fire (output > 0) in each hidden layer, and the picked
+    neuron's output (the white bar) when it is a hidden one."""
+    ns = walk_.neuron
+    fired = [int(np.count_nonzero(h > 0)) for h in walk_.hiddens]
+    if net.depth == 1:
+        said = (f"All {net.widths[0]} hidden neurons do the same sum with their own weights; {fired[0]} fire for "
+                "this digit (the Layers page's \"Active neurons\"). ")
+    else:
+        counts = ", ".join(f"{n} of {w} in {layer_name(net, i)}"
+                           for i, (n, w) in enumerate(zip(fired, net.widths, strict=True)))
+        said = (f"Every neuron does the same sum with its own weights over the layer below. For this digit {counts} "
+                "fire (output above 0; the Layers page's \"Active neurons\"). ")
+    if ns.is_logit:
+        return said + "You picked an output neuron: step 3 shows the logits."
+    where = "" if net.depth == 1 else f" of the {layer_name(net, ns.layer)}"
+    return said + f"Neuron {ns.neuron}{where} (white) outputs {ns.output:.4f}."

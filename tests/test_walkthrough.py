@@ -193,3 +193,34 @@ def test_logit_caption_names_the_picked_neurons_share_only_from_the_last_hidden_
     first = walkthrough.walk(net, image, layer=0)
     assert "only through the layers above" in walkthrough.logit_caption(net, first)
     assert "adds" not in walkthrough.logit_caption(net, walkthrough.walk(net, image, layer=2))
+
+
+def test_the_shown_formulas_and_words_follow_the_neurons_layer(sample):
+    net = model.to_network(stacks.random_stack(DEEP["2 layers"], "relu", seed=2))
+    image = data.as_float(sample.x_test[0])
+    first, second, logit = (walkthrough.walk(net, image, 1, layer).neuron for layer in range(3))
+    assert first.columns == ["pixel", "x", "w", "x × w"] and second.columns == ["neuron", "h", "w", "h × w"]
+    assert r"\mathbf{x}" in walkthrough.sum_latex(first) and r"\mathbf{h}" in walkthrough.sum_latex(second)
+    assert walkthrough.sum_latex(second).endswith(f"= {second.z:.4f}")
+    assert walkthrough.sum_latex(logit).startswith(r"\mathrm{logit}_{1} =")
+    assert walkthrough.output_latex(logit) is None
+    assert walkthrough.output_latex(second).endswith(f"= {second.output:.4f}")
+    assert "784 pixels" in walkthrough.neuron_caption(net, first)
+    said = walkthrough.neuron_caption(net, second)
+    assert "of the hidden layer 2" in said and "48 outputs h of the hidden layer 1" in said
+    assert f"Only the {second.ink} that are not 0" in said and "ReLU" in said
+    assert "softmax" in walkthrough.neuron_caption(net, logit)
+
+
+def test_layers_caption_counts_the_neurons_that_fire_in_every_hidden_layer(sample, default_net):
+    image = data.as_float(sample.x_test[0])
+    one = walkthrough.walk(default_net, image)
+    assert f"All 128 hidden neurons do the same sum with their own weights; {int((one.hidden > 0).sum())} fire" \
+        in walkthrough.layers_caption(default_net, one)
+    net = model.to_network(stacks.random_stack(DEEP["3 layers"], "relu", seed=2))
+    deep = walkthrough.walk(net, image, 4, layer=1)
+    said = walkthrough.layers_caption(net, deep)
+    fired = [int((h > 0).sum()) for h in network.forward(net, image).hiddens]
+    assert f"{fired[0]} of 40 in hidden layer 1, {fired[1]} of 20 in hidden layer 2, {fired[2]} of 16" in said
+    assert f"Neuron 4 of the hidden layer 2 (white) outputs {deep.neuron.output:.4f}." in said
+    assert "step 3" in walkthrough.layers_caption(net, walkthrough.walk(net, image, 4, layer=3))

@@ -1,4 +1,5 @@
-"""Figures of the forward walkthrough: one neuron's weighted sum as pictures, the hidden layer, and the logits."""
+"""Figures of the forward walkthrough: one neuron's weighted sum (as pictures in the first layer, as bars deeper),
+every hidden layer's outputs, and the logits."""
 
 from __future__ import annotations
 
@@ -32,13 +33,39 @@ def neuron_sum_tiles(ns: NeuronSum) -> go.Figure:
 
 
 def hidden_bars(hidden: np.ndarray, chosen: int) -> go.Figure:
-    """Every hidden neuron's output for this digit; the chosen neuron is the red bar."""
-    colours = [HIGHLIGHT if j == chosen else PLAIN for j in range(len(hidden))]
-    fig = go.Figure(go.Bar(x=np.arange(len(hidden)), y=hidden, marker_color=colours,
-                           hovertemplate="neuron %{x}: output %{y:.4f}<extra></extra>"))
-    fig.update_xaxes(title="hidden neuron")
-    fig.update_yaxes(title="output")
-    return style(fig, 260)
+    """One hidden layer's outputs for this digit; the chosen neuron is the white bar."""
+    return layer_bars([hidden], 0, chosen, ["hidden layer"])
+
+
+def input_bars(ns: NeuronSum) -> go.Figure:
+    """A deeper neuron's sum as three rows of bars over the layer below's neurons: their outputs h, the neuron's
+    weights w, and h × w, whose bars add up to w·h (red pushes z up, blue down)."""
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.09, subplot_titles=(
+        "h: the layer below's outputs", f"w: neuron {ns.neuron}'s weights", f"h × w: sums to {ns.dot:.4f}"))
+    x = np.arange(len(ns.inputs))
+    signs = [PALETTE["positive"] if p > 0 else PALETTE["negative"] for p in ns.products]
+    rows = [(ns.inputs, PLAIN, "h = %{y:.4f}"), (ns.weights, PLAIN, "w = %{y:+.4f}"),
+            (ns.products, signs, "h × w = %{y:+.4f}")]
+    for row, (values, colour, text) in enumerate(rows, start=1):
+        fig.add_bar(x=x, y=values, marker_color=colour, marker_line_width=0, row=row, col=1, showlegend=False,
+                    hovertemplate="input neuron %{x}: " + text + "<extra></extra>")
+    fig.update_xaxes(title="neuron of the layer below", row=3, col=1)
+    return style(fig, 380, bargap=0.1)
+
+
+def layer_bars(hiddens, layer: int, chosen: int, names: list[str]) -> go.Figure:
+    """Every hidden layer's outputs for this digit, one row each (named by `names`); the chosen neuron of the
+    chosen layer is the white bar (no bar is white when the chosen layer is the output)."""
+    fig = make_subplots(rows=len(hiddens), cols=1, vertical_spacing=0.32 / len(hiddens), subplot_titles=names)
+    for row, hidden in enumerate(hiddens):
+        colours = [HIGHLIGHT if row == layer and j == chosen else PLAIN for j in range(len(hidden))]
+        fig.add_bar(x=np.arange(len(hidden)), y=hidden, marker_color=colours, marker_line_width=0, row=row + 1,
+                    col=1, showlegend=False, hovertemplate="neuron %{x}: output %{y:.4f}<extra></extra>")
+        fig.update_yaxes(title="output" if len(hiddens) == 1 else None, row=row + 1, col=1)
+    fig.update_xaxes(title="neuron", row=len(hiddens), col=1)
+    if len(hiddens) == 1:
+        fig.layout.annotations = ()  # one layer: the caption names it
+    return style(fig, 260 if len(hiddens) == 1 else 90 + 150 * len(hiddens))
 
 
 def logit_bars(dots: np.ndarray, biases: np.ndarray, logits: np.ndarray) -> go.Figure:

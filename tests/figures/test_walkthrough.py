@@ -41,3 +41,41 @@ def test_logit_bars_decompose_each_logit(walk):
     np.testing.assert_allclose(custom[:, 0] + custom[:, 1], walk.logits)
     assert list(bars.marker.color).index(figures.HIGHLIGHT) == walk.prediction
     assert "bias" in bars.hovertemplate
+
+
+@pytest.fixture(scope="module")
+def deep():
+    from tests.support import stacks
+
+    net = model.to_network(stacks.random_stack((40, 20, 16), "relu", seed=3))
+    return net, walkthrough.walk(net, data.as_float(data.load_sample().x_test[4]), layer=1)
+
+
+def test_a_deeper_neurons_sum_is_bars_of_the_layer_below_its_weights_and_their_products(deep):
+    _, steps = deep
+    ns = steps.neuron
+    fig = figures.input_bars(ns)
+    h, w, product = (np.asarray(trace.y) for trace in fig.data)
+    np.testing.assert_array_equal(h, steps.hiddens[0])  # the layer below's outputs
+    np.testing.assert_array_equal(w, ns.weights)
+    np.testing.assert_array_equal(product, ns.products)
+    assert product.sum() == pytest.approx(ns.dot) and f"{ns.dot:.4f}" in fig.layout.annotations[2].text
+    colours = list(fig.data[2].marker.color)
+    assert all(c == (figures.PALETTE["positive"] if p > 0 else figures.PALETTE["negative"])
+               for c, p in zip(colours, product, strict=True))
+
+
+def test_layer_bars_show_every_hidden_layer_and_whiten_the_picked_neuron_only(deep, walk):
+    net, steps = deep
+    fig = figures.layer_bars(steps.hiddens, 1, steps.neuron.neuron, ["one", "two", "three"])
+    assert len(fig.data) == 3 and [a.text for a in fig.layout.annotations][:3] == ["one", "two", "three"]
+    for trace, hidden in zip(fig.data, steps.hiddens, strict=True):
+        np.testing.assert_array_equal(trace.y, hidden)
+    whites = [(i, j) for i, trace in enumerate(fig.data) for j, c in enumerate(trace.marker.color)
+              if c == figures.HIGHLIGHT]
+    assert whites == [(1, steps.neuron.neuron)]
+    logit = figures.layer_bars(steps.hiddens, net.depth, 2, ["one", "two", "three"])
+    assert figures.HIGHLIGHT not in [c for trace in logit.data for c in trace.marker.color]
+    one = figures.layer_bars(walk.hiddens, 0, walk.neuron.neuron, ["hidden layer"])  # one layer: as hidden_bars
+    np.testing.assert_array_equal(one.data[0].y, walk.hidden)
+    assert not one.layout.annotations
