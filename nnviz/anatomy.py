@@ -437,3 +437,51 @@ def parameter_sums(net: Network) -> str:
     parts = [f"{n_in} × {n_out} + {n_out} in {name}"
              for n_in, n_out, name in zip(sizes, net.widths, names, strict=False)]
     return ", ".join([*parts, f"{net.widths[-1]} × 10 + 10 in the output layer"])
+
+
+# --- What the pages say, for any depth ------------------------------------------------------------
+
+def dropout_summary(view: LayerView, rate: float) -> str:
+    """What this view's training-mode masks did, in Markdown."""
+    counts = view.dropped()
+    scale = f"1/(1 − {rate:g}) = **{1 / (1 - rate):.3g}**"
+    answer = (f"Answer: **{view.inference.prediction}** without dropout, **{view.acts.prediction}** with "
+              f"{'this mask' if len(counts) == 1 else 'these masks'}.")
+    if len(counts) == 1:
+        (dropped, width), = counts
+        return (f"This mask dropped **{dropped}** of {width} neurons (purple). The {width - dropped} survivors are "
+                f"multiplied by {scale}, so the next layer gets the same total on average. {answer}")
+    each = ", ".join(f"**{dropped}** of {width} in layer {i}" for i, (dropped, width) in enumerate(counts, 1))
+    return (f"One mask per layer dropped {each} (purple). Every survivor is multiplied by {scale}, so each next "
+            f"layer gets the same total on average. {answer}")
+
+
+def dropout_off(depth: int) -> str:
+    if depth == 1:
+        return ("Dropout is off while answering: its column equals the hidden column. Switch on training mode to "
+                "see one random mask.")
+    return ("Dropout is off while answering: every neuron passes. Switch on training mode to see one random mask "
+            "per layer.")
+
+
+def composed_meaning(activation: str) -> str:
+    """What a deeper neuron's picture in pixel space is and is not, said plainly."""
+    slope = "" if activation in ("relu", "linear") else (
+        f" With {activation}, each neuron below is replaced by its slope from 0 to where your digit put it, "
+        "so the picture adds up exactly but is not the gradient.")
+    return ("A deeper neuron has no weight per pixel. Each tile is its weights carried back to the pixels "
+            "through the neurons below, as your digit set them: ink on red raises its z, ink on blue lowers it, "
+            "and pixels × tile + bias add up exactly to its z for your digit. It is not a fixed picture of what "
+            "the neuron detects: another digit opens other paths and gives another picture." + slope)
+
+
+def ranking_title(depth: int) -> str:
+    return "Which neurons fired most" + ("" if depth == 1 else " in layer 1")
+
+
+def contribution_caption(contrib: Contribution, depth: int, activation: str) -> str:
+    """How the contribution map adds up to the logit, and what it is for this activation."""
+    through = "the hidden biases of the neurons that fired" if depth == 1 else "every hidden layer's biases"
+    return (f"The map adds up to {contrib.pixels.sum():.3f}. Add the biases, {contrib.bias:.3f} (the digit's own "
+            f"{contrib.output_bias:.3f} plus {contrib.hidden_bias:.3f} from {through}), and you get the logit of "
+            f"{contrib.digit}: {contrib.logit:.3f}. " + contribution_meaning(activation))

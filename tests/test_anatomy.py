@@ -358,3 +358,29 @@ def test_layer_choices_tensors_and_parameter_sums():
     assert anatomy.parameter_sums(one) == "784 × 128 + 128 in the hidden layer, 128 × 10 + 10 in the output layer"
     assert anatomy.parameter_sums(three) == ("784 × 40 + 40 in hidden layer 1, 40 × 20 + 20 in hidden layer 2, "
                                              "20 × 16 + 16 in hidden layer 3, 16 × 10 + 10 in the output layer")
+
+
+def test_page_texts_at_depth_1_and_deeper(image):
+    net = random_net(64, dropout=0.2)
+    mask = network.sample_dropout_mask(64, 0.2, np.random.default_rng(0))
+    one = anatomy.layer_view(net, image, mask)
+    text = anatomy.dropout_summary(one, 0.2)
+    assert f"dropped **{64 - int(mask.sum())}** of 64 neurons" in text and "**1.25**" in text
+    assert f"**{one.acts.prediction}** with this mask" in text
+    three = deep.random_deep_net((40, 20, 16), dropout=0.5)
+    masks = network.sample_dropout_masks(three, np.random.default_rng(1))
+    text = anatomy.dropout_summary(anatomy.layer_view(three, image, masks), 0.5)
+    assert f"**{16 - int(masks[2].sum())}** of 16 in layer 3" in text and "**2**" in text and "these masks" in text
+    assert "hidden column" in anatomy.dropout_off(1) and "per layer" in anatomy.dropout_off(3)
+    assert "not the gradient" in anatomy.composed_meaning("tanh")
+    assert "not the gradient" not in anatomy.composed_meaning("relu") and "exactly" in anatomy.composed_meaning("relu")
+
+
+def test_contribution_caption_adds_up(image):
+    net = deep.random_deep_net((40, 20, 16), "sigmoid")
+    c = anatomy.contribution_map(net, image, 3)
+    text = anatomy.contribution_caption(c, 3, "sigmoid")
+    assert f"adds up to {c.pixels.sum():.3f}" in text and f"logit of 3: {c.logit:.3f}" in text
+    assert "every hidden layer's biases" in text and "not the gradient" in text
+    assert "neurons that fired" in anatomy.contribution_caption(c, 1, "relu")
+    assert anatomy.ranking_title(1) == "Which neurons fired most" and anatomy.ranking_title(2).endswith("layer 1")

@@ -4,7 +4,7 @@ import numpy as np
 
 from nnviz import anatomy, data, model, network
 from nnviz.app import session
-from tests.support import charts
+from tests.support import charts, deep
 from tests.test_anatomy import random_net
 
 
@@ -74,3 +74,27 @@ def test_a_tiny_sigmoid_model_renders(open_page):
     assert not at.exception
     assert metrics(at)["Active neurons"] == "8 of 8"  # a sigmoid is never exactly 0
     assert charts.mentions(at.get("plotly_chart")[0], "8, sigmoid")  # the hidden column names its activation
+
+
+def test_a_three_layer_model_shows_every_layer(open_page):
+    net = deep.random_deep_net((40, 20, 16), seed=2, dropout=0.25)
+    image = data.as_float(data.load_sample().x_test[4])
+    at = open_page("views/layers.py", digit=image, **{session.NETWORK: ("test 40-20-16", net)})
+    assert not at.exception
+    view = anatomy.layer_view(net, image)
+    shown = metrics(at)
+    assert shown["Prediction"] == str(view.acts.prediction)
+    assert [shown[f"Layer {i} active"] for i in (1, 2, 3)] == [f"{s.active} of {s.width}" for s in view.sparsities]
+    assert any("3 hidden layers" in m.value for m in at.markdown)
+    flow = at.get("plotly_chart")[0]
+    assert all(charts.mentions(flow, f"Layer {i}<br>{w} ReLU") for i, w in ((1, 40), (2, 20), (3, 16)))
+    assert charts.mentions(at.get("plotly_chart")[3], "layer 3<br>")  # the node-link diagram reaches layer 3
+    assert len(at.get("plotly_chart")) == 5
+    c = anatomy.contribution_map(net, image, view.acts.prediction)
+    assert any(f"logit of {c.digit}: {c.logit:.3f}" in cap.value for cap in at.caption)
+
+    at.toggle(key="layers_training").set_value(True).run()
+    assert not at.exception and len(at.get("plotly_chart")) == 6
+    masks = network.sample_dropout_masks(net, np.random.default_rng(0))
+    text = next(m.value for m in at.markdown if "One mask per layer" in m.value)
+    assert f"**{16 - int(masks[2].sum())}** of 16 in layer 3" in text
