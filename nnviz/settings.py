@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
 
@@ -17,6 +17,8 @@ from types import MappingProxyType
 from nnviz.text import count, safe_text  # noqa: F401
 
 MAX_QUERY_CHARS = 32  # longer URL values are rejected before parsing (no huge-number games)
+MAX_DEPTH = 4         # hidden layers, at most
+WIDTHS = "widths"     # a deeper network's link names every hidden width in one parameter: widths=128,64,32
 
 
 @dataclass(frozen=True)
@@ -75,16 +77,23 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
 
 
+WIDTH_STOPS = (8, 16, 32, 64, 128, 256, 512, 1024)
 SPECS: tuple[Spec, ...] = (
     Spec("width", "Hidden width", "Architecture", 128, 8, 1024,
-         stops=(8, 16, 32, 64, 128, 256, 512, 1024), log=True,
-         help="How many neurons the hidden layer has. More neurons can learn more, and also memorise more."),
+         stops=WIDTH_STOPS, log=True,
+         help="How many neurons the (first) hidden layer has. More neurons can learn more, and also memorise more."),
+    Spec("depth", "Hidden layers", "Architecture", 1, 1, MAX_DEPTH, stops=tuple(range(1, MAX_DEPTH + 1)),
+         help="How many hidden layers the digit passes through, each with its own width. Dropout follows "
+              "each one at the same rate."),
+    *(Spec(f"width_{n}", f"Layer {n} width", "Architecture", default, 8, 1024, stops=WIDTH_STOPS, log=True,
+           help=f"How many neurons hidden layer {n} has.") for n, default in ((2, 64), (3, 32), (4, 16))),
     Spec("dropout", "Dropout rate", "Architecture", 0.2, 0.0, 0.9,
          stops=tuple(round(0.05 * i, 2) for i in range(19)),
          help="While training, each hidden neuron is switched off at random with this probability, "
               "so the network cannot rely on any single one. It fights overfitting."),
-    Spec("activation", "Activation", "Architecture", "relu", choices=("relu", "sigmoid", "tanh"),
-         help="The function each hidden neuron applies to its weighted sum. ReLU is the modern default."),
+    Spec("activation", "Activation", "Architecture", "relu", choices=("relu", "sigmoid", "tanh", "linear"),
+         help="The function each hidden neuron applies to its weighted sum. ReLU is the modern default. "
+              "Linear applies none: however many layers, the network is then one linear map."),
     Spec("learning_rate", "Learning rate", "Optimisation", 1e-3, 1e-5, 10.0,
          stops=(1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), log=True,
          help="How big a step Adam takes on each batch. Too small learns slowly; too large diverges."),
@@ -105,6 +114,8 @@ SPECS: tuple[Spec, ...] = (
 )
 SPEC: Mapping[str, Spec] = MappingProxyType({spec.name: spec for spec in SPECS})
 GROUPS = ("Architecture", "Optimisation", "Data")
+LAYER_WIDTHS = ("width", "width_2", "width_3", "width_4")  # each hidden layer's width setting, first to last
+IN_WIDTHS = ("depth", *LAYER_WIDTHS[1:])                   # in a link only inside `widths`
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,10 @@ class Settings:
     """Every training setting; always valid (checked against the table when made)."""
 
     width: int = SPEC["width"].default
+    depth: int = SPEC["depth"].default
+    width_2: int = SPEC["width_2"].default
+    width_3: int = SPEC["width_3"].default
+    width_4: int = SPEC["width_4"].default
     dropout: float = SPEC["dropout"].default
     activation: str = SPEC["activation"].default
     learning_rate: float = SPEC["learning_rate"].default
@@ -128,8 +143,18 @@ class Settings:
             except ValueError as exc:
                 raise ValueError(f"{f.name}={getattr(self, f.name)!r} {exc}") from None
             object.__setattr__(self, f.name, value)  # normalise 128.0 → 128, 1 → 1.0
+        for name in LAYER_WIDTHS[self.depth:]:  # layers the network does not have: so equal networks compare equal
+            object.__setattr__(self, name, SPEC[name].default)
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """The hidden layers' widths, first to last."""
+        return tuple(getattr(self, name) for name in LAYER_WIDTHS[:self.depth])
 
     def replace(self, **changes) -> Settings:
+        """A copy with some settings changed; `widths=(128, 64)` sets the depth and every layer's width."""
+        if "widths" in changes:
+            changes.update(widths_fields(changes.pop("widths")))
         return replace(self, **changes)
 
     def as_dict(self) -> dict[str, int | float | str]:
@@ -141,28 +166,85 @@ class Settings:
 
     def describe(self) -> str:
         """A short label for legends and run lists."""
-        return (f"width {self.width} · dropout {self.dropout:g} · {self.activation} · "
+        return (f"{width_text(self.widths)} · dropout {self.dropout:g} · {self.activation} · "
                 f"lr {self.learning_rate:g} · batch {self.batch_size} · {self.train_size:,} digits")
+
+
+def layers_text(widths: Sequence[int]) -> str:
+    """The hidden layers' widths as a table shows them: '128', '128-64-32'."""
+    return "-".join(map(str, widths))
+
+
+def width_text(widths: Sequence[int]) -> str:
+    """How labels name a network's size: 'width 128' for one hidden layer, 'widths 128-64-32' for more."""
+    return f"width {widths[0]}" if len(widths) == 1 else f"widths {layers_text(widths)}"
+
+
+def widths_fields(widths: Sequence[int]) -> dict[str, int]:
+    """Every hidden layer's width → the settings that hold them (depth, width, width_2, …)."""
+    widths = tuple(widths)
+    if not 1 <= len(widths) <= MAX_DEPTH:
+        raise ValueError(f"widths={widths!r}: a network has 1 to {MAX_DEPTH} hidden layers")
+    return {"depth": len(widths), **dict(zip(LAYER_WIDTHS, widths, strict=False))}
+
+
+def parse_widths(text: str) -> tuple[int, ...]:
+    """A link's `widths` value, e.g. '128,64,32' → (128, 64, 32); ValueError with the reason otherwise."""
+    text = text.strip()
+    layers = text.count(",") + 1  # counted first: a long list is told as too many layers, not as too long
+    if layers > MAX_DEPTH:
+        raise ValueError(f"has {layers:,} layers; nnviz builds 1 to {MAX_DEPTH}")
+    if not text or len(text) > MAX_QUERY_CHARS:
+        raise ValueError("is empty" if not text else "is too long")
+    items = text.split(",")
+    widths = []
+    for item in items:
+        try:
+            widths.append(SPEC["width"].parse(item))
+        except ValueError as exc:
+            raise ValueError(f"holds `{safe_text(item.strip())}`, which {exc}") from None
+    return tuple(widths)
+
+
+def _last(raw) -> str:
+    """A parameter's text; repeated, the last wins, as in a browser."""
+    text = raw[-1] if isinstance(raw, list | tuple) and raw else raw
+    return text if isinstance(text, str) else ""
+
+
+def _list_text(text: str) -> str:
+    """A link's list of widths made safe to echo back, keeping its commas (safe_text replaces them)."""
+    items = text.split(",")
+    shown = ",".join(safe_text(item, 8) for item in items[:MAX_DEPTH + 1])
+    return shown + (",…" if len(items) > MAX_DEPTH + 1 else "")
+
+
+def _notice(label: str, shown: str, reason: ValueError, default) -> str:
+    return f"The link's {label} `{shown}` {reason}, so the default {to_text(default)} is used."
 
 
 def from_query(params: Mapping[str, str | list[str]]) -> tuple[Settings, tuple[str, ...]]:
     """Settings from URL parameters, and one notice per bad value (which falls back to its default).
 
-    Only names in the table are read: other parameters belong to other pages and are left alone.
+    Only names in the table are read: other parameters belong to other pages and are left alone. The
+    hidden layers come from `widths` (e.g. widths=128,64,32), else from a one-layer link's `width`.
     """
     values, notices = {}, []
     for spec in SPECS:
-        if spec.name not in params:
+        if spec.name == "width" and WIDTHS in params:
+            text = _last(params[WIDTHS])
+            try:
+                values.update(widths_fields(parse_widths(text)))
+            except ValueError as exc:
+                notices.append(_notice("list of hidden widths", _list_text(text), exc, spec.default))
             continue
-        raw = params[spec.name]
-        text = raw[-1] if isinstance(raw, list | tuple) and raw else raw  # repeated: the last wins, as in a browser
-        if not isinstance(text, str):
-            text = ""
+        if spec.name in IN_WIDTHS or spec.name not in params:
+            continue
+        text = _last(params[spec.name])
         try:
             values[spec.name] = spec.parse(text)
         except ValueError as exc:
-            notices.append(f"The link's {spec.label.lower()} `{safe_text(text)}` {exc}, "
-                           f"so the default {to_text(spec.default)} is used.")
+            notices.append(_notice(spec.label.lower(), safe_text(text), exc, spec.default))
     return Settings(**values), tuple(notices)
 
 
@@ -172,8 +254,52 @@ def to_text(value: int | float | str) -> str:
 
 
 def to_query(settings: Settings) -> dict[str, str]:
-    """URL parameters that from_query turns back into exactly these settings."""
-    return {name: to_text(value) for name, value in settings.as_dict().items()}
+    """URL parameters that from_query turns back into exactly these settings: one hidden layer as
+    `width` (as links always had it), more as `widths`, each setting once."""
+    query = {}
+    for name, value in settings.as_dict().items():
+        if name == "width" and settings.depth > 1:
+            query[WIDTHS] = ",".join(map(str, settings.widths))
+        elif name not in IN_WIDTHS:
+            query[name] = to_text(value)
+    return query
+
+
+def stale_names(settings: Settings) -> tuple[str, ...]:
+    """Link parameters these settings leave out: `width` once there are more layers, `widths` at one."""
+    return tuple(sorted({"width", WIDTHS} - to_query(settings).keys()))
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A network the Train page sets up in one click, named by what it teaches."""
+
+    name: str
+    lesson: str                  # what it shows: the button's help
+    widths: tuple[int, ...]
+    activation: str = "relu"
+    dropout: float = 0.2         # the tutorial's rate
+
+    def apply(self, settings: Settings) -> Settings:
+        """These settings with the preset's network; optimisation and data settings stay as they are."""
+        return settings.replace(widths=self.widths, activation=self.activation, dropout=self.dropout)
+
+    def matches(self, settings: Settings) -> bool:
+        return (settings.widths, settings.activation, settings.dropout) == (self.widths, self.activation, self.dropout)
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset("the tutorial's network", "784-128-10 with ReLU and dropout 0.2: TensorFlow's beginner tutorial, "
+           "and the pretrained default every page starts with.", (128,)),
+    Preset("the course's network", "One wider hidden layer of 256 ReLU neurons.", (256,)),
+    Preset("deeper, not wider", "Three hidden layers of 128, 64 and 32 neurons: fewer weights than one layer of "
+           "256, each layer building on the one before.", (128, 64, 32)),
+    Preset("linear only", "Three hidden layers with no activation. Stacked linear layers are one linear map, so "
+           "depth buys nothing: it learns no better than a single layer of logits.", (128, 64, 32), "linear"),
+    Preset("sigmoid, 4 deep", "Four sigmoid layers. A sigmoid's slope is at most 0.25, so the gradient shrinks "
+           "at every layer on its way back: the early layers learn slowest (Teach shows each layer's "
+           "gradient).", (128, 128, 128, 128), "sigmoid"),
+)
 
 
 # The Train page's one-click overfitting experiment: a wide network on few digits, without and with

@@ -130,3 +130,123 @@ def test_the_overfitting_experiment_changes_only_the_dropout():
     plain, dropped = OVERFITTING_EXPERIMENT
     assert plain.differences(dropped) == ("dropout",) and plain.dropout == 0 < dropped.dropout
     assert plain.train_size <= 1000 and plain.width >= 512 and plain.epochs  # few digits, wide, ends by itself
+
+
+# ---- depth: 1 to 4 hidden layers, each with its own width ------------------------------------------------
+
+def test_a_deeper_network_round_trips_through_one_widths_parameter():
+    from nnviz.settings import WIDTHS
+
+    deep = Settings(dropout=0.5).replace(widths=(256, 128))
+    assert (deep.depth, deep.widths, deep.width) == (2, (256, 128), 256)
+    query = to_query(deep)
+    assert query[WIDTHS] == "256,128" and "width" not in query and "depth" not in query and "width_2" not in query
+    assert from_query(query) == (deep, ())
+    assert from_query({WIDTHS: "256,128"})[0].widths == (256, 128)
+
+
+def test_one_hidden_layer_keeps_todays_link():
+    assert to_query(Settings(width=64))["width"] == "64" and "widths" not in to_query(Settings(width=64))
+    old, notices = from_query({"width": "128"})
+    assert (old.depth, old.widths, notices) == (1, (128,), ())
+    assert from_query({"widths": "64"})[0] == Settings(width=64)  # a one-item list is the same network
+
+
+def test_the_widths_list_wins_over_an_old_width_and_the_link_holds_each_setting_once():
+    from nnviz.settings import stale_names
+
+    chosen, notices = from_query({"width": "64", "widths": "256,128,32"})
+    assert chosen.widths == (256, 128, 32) and notices == ()
+    assert stale_names(chosen) == ("width",) and stale_names(Settings()) == ("widths",)
+
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    ("0,-1,abc", "holds `0`, which is outside 8–1,024"),
+    (",".join(["8"] * 12), "has 12 layers; nnviz builds 1 to 4"),      # 12 layers
+    ("1000000000", "holds `1000000000`, which is outside"),           # 10^9 units
+    ("128,1e9", "holds `1e9`, which is outside"),
+    ("64,abc", "holds `abc`, which is not a number"),
+    ("64,,32", "which is empty"),
+    ("128," * 12, "has 13 layers"),
+    ("1024," * 3 + "9" * 20, "is too long"),
+    ("", "is empty"),
+    ("64,12.5", "is not a whole number"),
+])
+def test_a_bad_widths_list_falls_back_to_the_default_network_with_a_notice(raw, reason):
+    chosen, notices = from_query({"widths": raw, "dropout": "0.5"})
+    assert chosen == Settings(dropout=0.5) and chosen.widths == (128,)  # the good value next to it is kept
+    assert len(notices) == 1 and reason in notices[0] and "list of hidden widths" in notices[0]
+    assert "default 128 is used" in notices[0]
+
+
+def test_a_widths_notice_cannot_inject_markup_and_stays_short():
+    _, [notice] = from_query({"widths": "[a](http://x.example),<b>,`c`," + "9" * 30})
+    assert "](" not in notice and "<" not in notice and "http://" not in notice and len(notice) < 160
+
+
+def test_layers_the_network_does_not_have_hold_their_defaults():
+    deep = Settings().replace(widths=(32, 256, 512, 1024))
+    shallow = deep.replace(depth=1)
+    assert shallow == Settings(width=32) and shallow.widths == (32,)
+    assert shallow.differences(deep) == ("depth", "width_2", "width_3", "width_4")
+    assert Settings(depth=2).widths == (128, SPEC["width_2"].default)
+    for bad in ({"depth": 0}, {"depth": 5}, {"width_3": 4}):
+        with pytest.raises(ValueError):
+            Settings(**bad)
+    for bad in ((), (128,) * 5, (128, 0)):
+        with pytest.raises(ValueError):
+            Settings().replace(widths=bad)
+
+
+def test_labels_name_every_width():
+    from nnviz.settings import width_text
+
+    assert width_text((128,)) == "width 128" and width_text((128, 64, 32)) == "widths 128-64-32"
+    assert Settings().describe().startswith("width 128 · dropout 0.2 · relu")
+    deep = Settings(activation="linear").replace(widths=(8, 16))
+    assert deep.describe().startswith("widths 8-16 · dropout 0.2 · linear")
+
+
+def test_presets_are_the_five_named_networks():
+    from nnviz.settings import PRESETS
+
+    assert [p.name for p in PRESETS] == ["the tutorial's network", "the course's network", "deeper, not wider",
+                                        "linear only", "sigmoid, 4 deep"]
+    by_name = {p.name: p.apply(Settings()) for p in PRESETS}
+    assert by_name["the tutorial's network"] == Settings()  # the default stays 784-128-10 relu, dropout 0.2
+    assert by_name["the course's network"].widths == (256,)
+    assert by_name["deeper, not wider"].widths == (128, 64, 32) and by_name["deeper, not wider"].activation == "relu"
+    assert by_name["linear only"].activation == "linear" and by_name["linear only"].depth > 1
+    assert (by_name["sigmoid, 4 deep"].activation, by_name["sigmoid, 4 deep"].depth) == ("sigmoid", 4)
+    for preset in PRESETS:
+        assert preset.lesson and [p.name for p in PRESETS if p.matches(preset.apply(Settings()))] == [preset.name]
+
+
+def test_a_preset_changes_only_the_network():
+    from nnviz.settings import PRESETS
+
+    mine = Settings(width=512, learning_rate=0.01, batch_size=64, epochs=3, seed=9, train_size=1000)
+    deep = PRESETS[2].apply(mine)
+    assert set(deep.differences(mine)) <= {"depth", "width", "width_2", "width_3", "width_4", "dropout", "activation"}
+    assert (deep.learning_rate, deep.batch_size, deep.epochs, deep.seed, deep.train_size) == (0.01, 64, 3, 9, 1000)
+
+
+deep_settings = st.builds(
+    lambda widths, base: base.replace(widths=widths), st.lists(st.integers(8, 1024), min_size=1, max_size=4),
+    st.builds(Settings, activation=st.sampled_from(["relu", "sigmoid", "tanh", "linear"]), dropout=st.floats(0, 0.9)))
+
+
+@given(deep_settings)
+@hsettings(max_examples=200, deadline=None)
+def test_every_valid_deep_setup_survives_the_url_exactly(chosen):
+    assert from_query(to_query(chosen)) == (chosen, ())
+
+
+@given(st.dictionaries(st.sampled_from(["widths", "width", "depth", "width_2"]), url_values))
+@hsettings(max_examples=300, deadline=None)
+def test_any_widths_link_gives_valid_settings_or_a_notice(params):
+    chosen, notices = from_query(params)
+    Settings(**chosen.as_dict())
+    assert 1 <= chosen.depth <= 4 and all(8 <= w <= 1024 for w in chosen.widths)
+    if "widths" not in params and "width" not in params:
+        assert chosen.widths == (128,)

@@ -18,7 +18,8 @@ BUTTONS = [("Train", Action.PLAY, ":material/play_arrow:"), ("Pause", Action.PAU
            ("Reset", Action.RESET, ":material/restart_alt:")]
 
 st.title("Train the network")
-st.write("Set a width and a dropout rate, press **Train**, and watch the network learn real MNIST digits. "
+st.write("Pick a network (a preset, or up to four hidden layers with their widths), press **Train**, and watch "
+         "it learn real MNIST digits. "
          "**Light blue** is how it does on the digits it trains on, **orange** on validation digits it never "
          "trains on. Light blue racing ahead of orange is overfitting: the network memorises its own digits. "
          "Dropout narrows that gap; it need not make validation better. **Compare runs** below has a one-click "

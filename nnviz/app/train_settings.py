@@ -1,5 +1,5 @@
-"""The Train page's settings: one control per setting (its session key holds the value), the link they
-come from on a first visit, and the link kept equal to them."""
+"""The Train page's settings: one control per setting (its session key holds the value), the presets, the
+link they come from on a first visit, and the link kept equal to them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from nnviz import settings
 from nnviz.app import session
 
 DATASET_LABELS = {"sample": "Bundled sample", "full": "Full MNIST"}
+CHOICE_LABELS = {"dataset": DATASET_LABELS, "activation": {"linear": "linear (none)"}}
+PRESET_KEY = "preset_"  # + a preset's position in settings.PRESETS: its button's key
 
 
 def train_settings() -> settings.Settings:
@@ -19,12 +21,23 @@ def train_settings() -> settings.Settings:
     Until the controls first exist, they are the URL's (a shared link), with one notice per bad value;
     the notices stay until the user acts on the page (see settings_controls and train_controls.press).
     """
-    held = {spec.name: session.setting(spec.name) for spec in settings.SPECS}
-    if None not in held.values():
+    held = _held()
+    if held is not None:
         return settings.Settings(**held)
     chosen, notices = settings.from_query(st.query_params.to_dict())
     session.keep_url_notices(notices)
     return chosen
+
+
+def _held() -> dict | None:
+    """What the controls hold, or None before they first exist. A hidden layer's width control exists only
+    once the network has that layer: until then the layer is at its default width (what its control starts at)."""
+    held = {spec.name: session.setting(spec.name) for spec in settings.SPECS}
+    if held["depth"] is None:
+        return None
+    for name in settings.LAYER_WIDTHS[1:]:
+        held[name] = settings.SPEC[name].default if held[name] is None else held[name]
+    return None if None in held.values() else held
 
 
 def user_acted() -> None:
@@ -56,12 +69,17 @@ def settings_controls(current: settings.Settings, available: int, group: str) ->
     shared-link test); persist_state keeps it when the user visits other pages.
     """
     values = current.as_dict()
-    for spec in (s for s in settings.SPECS if s.group == group):
+    if group == "Architecture":
+        presets(current)
+    for spec in (s for s in settings.SPECS if s.group == group and s.name not in settings.IN_WIDTHS):
+        if spec.name == "width":
+            values.update(layer_controls(current))
+            continue
         value = min(values[spec.name], available) if spec.name == "train_size" else values[spec.name]
         common = dict(key=session.setting_key(spec.name), help=spec.help, on_change=user_acted,
                       persist_state="session")
         if spec.choices:
-            labels = DATASET_LABELS if spec.name == "dataset" else {}
+            labels = CHOICE_LABELS.get(spec.name, {})
             values[spec.name] = st.radio(spec.label, spec.choices, index=spec.choices.index(value), horizontal=True,
                                          format_func=lambda c, labels=labels: labels.get(c, c), **common)
         elif spec.stops:
@@ -73,11 +91,45 @@ def settings_controls(current: settings.Settings, available: int, group: str) ->
     return settings.Settings(**values)
 
 
+def layer_controls(current: settings.Settings) -> dict[str, int]:
+    """How many hidden layers, then a width control for each: the settings they now show."""
+    depth_spec = settings.SPEC["depth"]
+    depth = st.radio(depth_spec.label, depth_spec.stops, index=depth_spec.stops.index(current.depth), horizontal=True,
+                     key=session.setting_key("depth"), help=depth_spec.help, on_change=user_acted,
+                     persist_state="session")
+    values = {"depth": depth}
+    for n, name in enumerate(settings.LAYER_WIDTHS[:depth], start=1):
+        spec, value = settings.SPEC[name], getattr(current, name)
+        values[name] = st.select_slider(spec.label if depth == 1 or n > 1 else "Layer 1 width",
+                                        _stops(spec, value, 0), value=value, format_func=str,
+                                        key=session.setting_key(name), help=spec.help, on_change=user_acted,
+                                        persist_state="session")
+    return values
+
+
+def presets(current: settings.Settings) -> None:
+    """One button per preset network; the one the controls show now is highlighted."""
+    with st.container(horizontal=True, gap="small", key="train_presets"):
+        for i, preset in enumerate(settings.PRESETS):
+            st.button(preset.name, key=f"{PRESET_KEY}{i}", help=preset.lesson, on_click=use_preset,
+                      args=(preset,), type="primary" if preset.matches(current) else "secondary")
+
+
+def use_preset(preset: settings.Preset) -> None:
+    """A preset's button (a callback): the controls show its network; the other settings stay."""
+    user_acted()
+    current = train_settings()
+    restore_controls(preset.apply(current))
+
+
 def sync_url(chosen: settings.Settings) -> None:
     """Keep the Train page's URL equal to its settings, so a copied link reopens the same setup."""
     for key, value in settings.to_query(chosen).items():
         if st.query_params.get(key) != value:
             st.query_params[key] = value
+    for key in settings.stale_names(chosen):  # one hidden layer: `width`; more: `widths`, never both
+        if key in st.query_params:
+            del st.query_params[key]
 
 
 def restore_controls(chosen: settings.Settings) -> None:

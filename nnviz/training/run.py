@@ -65,7 +65,7 @@ class Run:
         self.number = number
         self.run_id, self.name, self.dataset = run_id or uuid.uuid4().hex[:12], f"Run {number}", dataset
         with build_lock:  # Keras seeds its initialisers from global state: one build at a time
-            self.model = keras_model.build_model(settings.width, settings.dropout, settings.activation,
+            self.model = keras_model.build_model(settings.widths, settings.dropout, settings.activation,
                                                  settings.learning_rate, seed=settings.seed)
         self.train = compile_steps(self.model, dataset.x_train[:n], dataset.y_train[:n])
         self.optimizer_steps = lambda: optimizer_steps(self.model)

@@ -301,3 +301,88 @@ def test_a_step_that_has_not_shown_yet_keeps_the_page_refreshing(train_page, mon
     assert any("Preparing the run for its first step" in t for t in texts(at.info))
     assert session.AWAITED_STEP in at.session_state
     assert at.session_state[session.AWAITED_STEP] == trainer(at).snapshot.step
+
+
+# ---- depth: hidden layers, their widths, the presets ---------------------------------------------------
+
+DEEP_TINY = {"train_size": "100", "widths": "32,16,8", "epochs": "0", "batch_size": "16"}
+
+
+def sliders(at) -> dict:
+    return {s.key: s.value for s in at.select_slider if s.key.startswith("setting_width")}
+
+
+def test_a_deeper_link_shows_a_control_per_layer_and_trains_that_network(train_page):
+    at = train_page(**DEEP_TINY)
+    assert not at.exception and not at.warning
+    assert at.radio(key="setting_depth").value == 3
+    assert sliders(at) == {"setting_width": 32, "setting_width_2": 16, "setting_width_3": 8}
+    assert [s.label for s in at.select_slider][:3] == ["Layer 1 width", "Layer 2 width", "Layer 3 width"]
+    assert at.query_params["widths"] == "32,16,8" and "width" not in at.query_params
+    click(at, "train_step")
+    snap = trainer(at).wait_for(lambda s: s.step >= 1 and s.network is not None, 60)
+    assert snap.network.widths == (32, 16, 8) and snap.settings.widths == (32, 16, 8)
+    at.run()
+    assert not at.exception
+    assert any("Run 1 you trained (widths 32-16-8" in c.value for c in at.caption)  # the header names its layers
+
+
+def test_the_depth_control_adds_and_removes_layers_and_remembers_their_widths(train_page):
+    at = train_page(**TINY)
+    assert at.radio(key="setting_depth").value == 1 and sliders(at) == {"setting_width": 16}
+    assert [s.label for s in at.select_slider][0] == "Hidden width"
+    at.radio(key="setting_depth").set_value(3).run()
+    assert not at.exception and sliders(at) == {"setting_width": 16, "setting_width_2": 64, "setting_width_3": 32}
+    assert at.query_params["widths"] == "16,64,32" and "width" not in at.query_params  # each setting once
+    at.select_slider(key="setting_width_3").set_value(256).run()
+    at.radio(key="setting_depth").set_value(1).run()
+    assert sliders(at) == {"setting_width": 16}
+    assert at.query_params["width"] == "16" and "widths" not in at.query_params
+    at.radio(key="setting_depth").set_value(3).run()
+    assert sliders(at)["setting_width_3"] == 256  # a layer brought back keeps the width it had
+
+
+def test_a_preset_sets_the_network_in_one_click_and_keeps_the_other_settings(train_page):
+    at = train_page(**TINY)
+    by_name = {b.label: b for b in at.button if b.key and b.key.startswith("preset_")}
+    assert list(by_name) == [p.name for p in settings.PRESETS]
+    by_name["deeper, not wider"].click().run()
+    assert not at.exception
+    assert at.radio(key="setting_depth").value == 3 and at.radio(key="setting_activation").value == "relu"
+    assert sliders(at) == {"setting_width": 128, "setting_width_2": 64, "setting_width_3": 32}
+    assert at.query_params["widths"] == "128,64,32" and at.query_params["train_size"] == "100"  # the data is kept
+    assert at.button(key="preset_2").proto.type == "primary"  # the preset the controls now show
+    at.button(key="preset_3").click().run()  # linear only
+    assert at.radio(key="setting_activation").value == "linear" and at.query_params["activation"] == "linear"
+    at.button(key="preset_4").click().run()  # sigmoid, 4 deep
+    assert at.radio(key="setting_depth").value == 4 and at.radio(key="setting_activation").value == "sigmoid"
+    at.button(key="preset_0").click().run()  # the tutorial's network
+    assert sliders(at) == {"setting_width": 128} and at.radio(key="setting_activation").value == "relu"
+    assert at.query_params["width"] == "128" and "widths" not in at.query_params
+    assert at.select_slider(key="setting_batch_size").value == 16  # never touched by a preset
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("0,-1,abc", "list of hidden widths `0,-1,abc` holds `0`, which is outside 8–1,024"),
+    (",".join(["64"] * 12), "has 12 layers; nnviz builds 1 to 4"),
+    ("1000000000", "holds `1000000000`, which is outside"),
+])
+def test_a_bad_widths_link_falls_back_to_the_default_network_with_a_notice(train_page, raw, expected):
+    at = train_page(widths=raw, dropout="0.5")
+    assert not at.exception
+    assert any(expected in w and "default 128 is used" in w for w in texts(at.warning)), texts(at.warning)
+    assert at.radio(key="setting_depth").value == 1 and sliders(at) == {"setting_width": 128}
+    assert at.query_params["width"] == "128" and "widths" not in at.query_params  # the link is repaired
+    assert at.select_slider(key="setting_dropout").value == 0.5  # the good value next to it is kept
+
+
+def test_changing_the_depth_of_a_started_run_asks_for_a_new_run(train_page):
+    at = train_page(**TINY)
+    click(at, "train_step")
+    trainer(at).wait_for(lambda s: s.step >= 1, 60)
+    at.radio(key="setting_depth").set_value(2).run()
+    assert any("You changed the hidden layers" in w for w in texts(at.warning))
+    [new_run] = [b for b in at.button if b.label == "Start a new run"]
+    new_run.click().run()
+    snap = trainer(at).wait_for(lambda s: s.name == "Run 2", 60)
+    assert snap.settings.widths == (16, 64) and [r.settings.widths for r in at.session_state[session.RUNS]] == [(16,)]
