@@ -18,6 +18,12 @@ import h5py
 import numpy as np
 
 from nnviz.network import Network
+from nnviz.settings import MAX_DEPTH, SPEC
+
+SHOWN_DEPTH = MAX_DEPTH  # hidden Dense layers every page shows
+SHOWN_ACTIVATIONS = SPEC["activation"].choices  # relu, sigmoid, tanh and linear, as the Train page builds
+MODEL_LAYERS = (f"Flatten, then 1 to {SHOWN_DEPTH} hidden Dense layers ({', '.join(SHOWN_ACTIVATIONS)}), each "
+                "optionally followed by Dropout, then Dense(10)")  # the models nnviz accepts, in words
 
 # Layer class names, one letter each: Flatten (optional), then [Dense, optional Dropout] per hidden layer, Dense.
 _CODES = {"Flatten": "F", "Dense": "D", "Dropout": "O"}

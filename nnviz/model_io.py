@@ -10,15 +10,12 @@ import zipfile
 import keras
 
 from nnviz import model
-from nnviz.keras_file import is_dense_stack
+from nnviz.keras_file import MODEL_LAYERS, SHOWN_ACTIVATIONS, SHOWN_DEPTH, is_dense_stack
 from nnviz.network import Network
 
 MAX_MODEL_BYTES = 20 * 1024 * 1024      # width 1024 with optimizer state is ~10 MB
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a zip bomb is refused before Keras extracts anything
-MODEL_LAYERS = "Flatten → Dense (relu, sigmoid or tanh) → optional Dropout → Dense(10)"
-# What the views show today. network_from_model reads any Dense stack; these limits widen with issue 15.
-SHOWN_DEPTH = 1
-SHOWN_ACTIVATIONS = ("relu", "sigmoid", "tanh")
+STACK_KINDS = ("Flatten", "Dense", "Dropout")
 
 
 class BadModel(ValueError):
@@ -63,9 +60,9 @@ def network_from_model(loaded: keras.Model, max_depth: int = SHOWN_DEPTH,
         raise BadModel(f"The model takes input of shape {shape}; nnviz needs 28×28 digits (or 784 values).")
     layers = [layer for layer in loaded.layers if not isinstance(layer, keras.layers.InputLayer)]
     dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
-    if not is_dense_stack([type(layer).__name__ for layer in layers]) or len(dense) - 1 > max_depth:
-        raise BadModel(f"The model's layers are {', '.join(type(x).__name__ for x in loaded.layers)}; "
-                       f"nnviz shows {MODEL_LAYERS}.")
+    kinds = [type(layer).__name__ for layer in layers]
+    if not is_dense_stack(kinds) or not 1 <= len(dense) - 1 <= max_depth:
+        raise BadModel(f"{found(kinds, max_depth)}; nnviz shows {MODEL_LAYERS}.")
     _check_dense(dense, activations)
     rates = {float(layer.rate) for layer in layers if isinstance(layer, keras.layers.Dropout)}
     if len(rates) > 1:
@@ -80,6 +77,19 @@ def network_from_model(loaded: keras.Model, max_depth: int = SHOWN_DEPTH,
         raise BadModel(f"The model's weights do not chain from 784 inputs to 10 outputs ({exc}).") from None
 
 
+def found(kinds: list[str], max_depth: int = SHOWN_DEPTH) -> str:
+    """What is wrong with a model's layers (their class names, input layer left out), in a few words."""
+    others = list(dict.fromkeys(kind for kind in kinds if kind not in STACK_KINDS))
+    if others:
+        return "The model has " + " and ".join(f"{'an' if k[0] in 'AEIOU' else 'a'} {k} layer" for k in others[:3])
+    hidden = kinds.count("Dense") - 1
+    if hidden > max_depth:
+        return f"The model has {hidden} hidden Dense layers, more than {max_depth}"
+    if hidden < 1:
+        return "The model has no hidden layer"
+    return f"The model's layers are {', '.join(kinds)}, in an order nnviz does not show"
+
+
 def _check_dense(dense: list, activations: tuple[str, ...]) -> None:
     """The Dense layers: one shown activation for every hidden layer, 10 logits out, biases everywhere."""
     hidden, output = dense[:-1], dense[-1]
@@ -87,7 +97,8 @@ def _check_dense(dense: list, activations: tuple[str, ...]) -> None:
     if len(used) > 1:
         raise BadModel(f"The hidden layers use different activations ({', '.join(used)}); nnviz shows one for all.")
     if used[0] not in activations:
-        raise BadModel(f"The hidden layer uses '{used[0]}'; nnviz shows {' or '.join(activations)}.")
+        raise BadModel(f"The hidden layers use '{used[0]}'; nnviz shows {', '.join(activations[:-1])} or "
+                       f"{activations[-1]}.")
     if output.units != 10:
         raise BadModel(f"The model has {output.units} outputs; nnviz needs 10, one per digit.")
     if keras.activations.serialize(output.activation) not in ("linear", "softmax"):

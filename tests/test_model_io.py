@@ -48,8 +48,21 @@ def test_lambda_layer_is_refused_and_its_code_never_runs(tmp_path):
                                keras.layers.Dense(10)]), "input of shape"),
     (lambda: keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(8, activation="relu"),
                                keras.layers.Dense(5)]), "5 outputs"),
+    (lambda: keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                               *[keras.layers.Dense(8) for _ in range(5)], keras.layers.Dense(10)]),
+     "5 hidden Dense layers"),
+    (lambda: keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10)]),
+     "no hidden layer"),
     (lambda: keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(8),
-                               keras.layers.Dense(8), keras.layers.Dense(10)]), "layers are"),
+                               keras.layers.BatchNormalization(), keras.layers.Dense(10)]),
+     "a BatchNormalization layer"),
+    (lambda: keras.Sequential([keras.Input((784,)), keras.layers.Reshape((28, 28, 1)), keras.layers.Conv2D(2, 3),
+                               keras.layers.Flatten(), keras.layers.Dense(8), keras.layers.Dense(10)]),
+     "a Reshape layer and a Conv2D layer"),
+    (lambda: keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dropout(0.2),
+                               keras.layers.Dense(8), keras.layers.Dense(10)]), "in an order nnviz does not show"),
+    (lambda: keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(8, activation="elu"),
+                               keras.layers.Dense(10)]), "use 'elu'; nnviz shows relu, sigmoid, tanh or linear"),
     (lambda: keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(2, 3), keras.layers.Flatten(),
                                keras.layers.Dense(10)]), "input of shape"),
 ])
@@ -95,8 +108,27 @@ def test_any_dense_stack_is_read_when_the_views_allow_its_depth(tmp_path, widths
     assert read.widths == widths and read.activation == "linear"
     for a, b in zip(read.arrays(), net.arrays(), strict=True):
         np.testing.assert_array_equal(a, b)
-    with pytest.raises(model_io.BadModel, match="layers are"):  # the views show one hidden layer until issue 15
-        model_io.network_from_keras_bytes(model_io.keras_bytes(net))
+    with pytest.raises(model_io.BadModel, match="3 hidden Dense layers, more than 2"):
+        model_io.network_from_model(keras.models.load_model(_saved_path(model.to_network(
+            model.build_model((8, 8, 8))), tmp_path), compile=False, safe_mode=True), max_depth=2)
+
+
+@pytest.mark.parametrize(("widths", "activation", "dropout"), [
+    ((128,), "relu", 0.2), ((32, 16), "sigmoid", 0.0), ((24, 16, 8), "tanh", 0.5), ((16, 16, 8, 8), "linear", 0.2)])
+def test_uploads_of_one_to_four_hidden_layers_are_accepted_exactly(widths, activation, dropout):
+    net = model.to_network(model.build_model(widths, dropout, activation, seed=3))
+    read = model_io.network_from_keras_bytes(model_io.keras_bytes(net))
+    assert (read.widths, read.activation, read.dropout) == (widths, activation, pytest.approx(dropout))
+    for a, b in zip(read.arrays(), net.arrays(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_deep_stack_without_dropout_or_flatten_is_accepted(tmp_path):
+    m = keras.Sequential([keras.Input((784,)), keras.layers.Dense(16, activation="relu"),
+                          keras.layers.Dense(12, activation="relu"), keras.layers.Dropout(0.25),
+                          keras.layers.Dense(10, activation="softmax")])
+    net = model_io.network_from_keras_bytes(saved(m, tmp_path))
+    assert net.widths == (16, 12) and net.dropout == 0.25
 
 
 def _saved_path(net, tmp_path):
