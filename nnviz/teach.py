@@ -28,6 +28,7 @@ from nnviz.network import (
     predict_proba,
     votes,
 )
+from nnviz.walkthrough import layer_name
 
 OPTIMIZERS = {"sgd": "Plain SGD", "adam": "Adam, as in training"}
 # Defaults: SGD's teaches a typical misread digit in a few clicks (2 for the median misread test digit of
@@ -252,6 +253,65 @@ def tally(changes: list[NeuronChange]) -> dict[str, int]:
     for change in changes:
         counts[change.verdict] += 1
     return counts
+
+
+@dataclass(frozen=True)
+class LayerGradient:
+    """The size of one Dense layer's weight gradient for one nudge: how far that nudge pushes the layer's weights."""
+
+    layer: int      # 0 is the first hidden layer; the last is the output layer
+    name: str       # "hidden layer 2", "output layer"
+    norm: float     # ‖∂loss/∂W‖, the square root of the sum of every weight's squared gradient
+    largest: float  # the largest |∂loss/∂w| of one weight
+    weights: int    # how many weights the kernel has
+
+
+def gradient_sizes(net: Network, grads: Params) -> list[LayerGradient]:
+    """Every Dense layer's weight-gradient size, first hidden layer first (kernels only: the biases' gradients
+    are the error signals themselves, and there are few of them)."""
+    return [LayerGradient(i, layer_name(net, i), float(np.linalg.norm(k.astype(np.float64))),
+                          float(np.abs(k).max(initial=0.0)), int(k.size)) for i, k in enumerate(grads.kernels)]
+
+
+SLOPES = {"sigmoid": "Sigmoid's slope is at most 0.25, so the signal shrinks at every layer on its way down",
+          "tanh": "tanh's slope is at most 1 and less wherever a neuron is far from 0",
+          "relu": "ReLU's slope is exactly 1 wherever a neuron fires (0 where it is silent)",
+          "linear": "With no activation the slope is 1 everywhere"}
+
+
+def gradient_lesson(net: Network, sizes: list[LayerGradient]) -> str:
+    """What the per-layer chart shows, with this nudge's own ratio between the first hidden layer and the output
+    layer, and why early layers learn slowly when the activation's slope is small (the vanishing gradient)."""
+    first, last = sizes[0].norm, sizes[-1].norm
+    said = ("Each bar is the size of one layer's weight gradient (its norm, on a log scale: each grid line is ×10), "
+            "so how far this step moved that layer's weights. Backpropagation carries the error down from the "
+            f"output, layer by layer, multiplying it by each layer's weights and by the activation's slope. "
+            f"{SLOPES[net.activation]}. ")
+    if first <= 0 or last <= 0:
+        return said + "Here one layer got no gradient at all: none of its weights moved."
+    ratio = last / first
+    if ratio >= 2:
+        said += f"Here the first hidden layer's gradient is {ratio:,.0f} times smaller than the output layer's"
+        if net.activation == "sigmoid":
+            return said + (": the early layers barely learn. This is the vanishing-gradient problem, and why deep "
+                           "networks use ReLU instead.")
+        return said + "."
+    return said + (f"Here the first hidden layer's gradient is {first / last:.2g} times the output layer's: "
+                   "it does not vanish on the way down.")
+
+
+def between_layers(net: Network) -> list[int]:
+    """The kernels that join two hidden layers (1 for hidden layer 1 → 2, …): none at one hidden layer."""
+    return list(range(1, net.depth))
+
+
+def strongest_block(update: np.ndarray, count: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """The rows (neurons below) and columns (neurons above) of a kernel's update that changed most, at most
+    `count` of each, in index order: a 512 × 512 kernel is too many cells to show or to read."""
+    sizes = np.abs(update.astype(np.float64))
+    rows = np.sort(np.argsort(-np.linalg.norm(sizes, axis=1), kind="stable")[:count])
+    cols = np.sort(np.argsort(-np.linalg.norm(sizes, axis=0), kind="stable")[:count])
+    return rows, cols
 
 
 def accuracy(net: Network, images: np.ndarray, labels: np.ndarray) -> float:

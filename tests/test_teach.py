@@ -329,3 +329,77 @@ def test_remembered_accuracy_is_the_accuracy_on_the_first_test_digits_measured_o
     assert calls == [copy]  # the second time is remembered
     other = network.Network.of(*default_net.arrays(), activation=default_net.activation, dropout=default_net.dropout)
     assert teach.remembered_accuracy(other, sample) == expected and calls == [copy, other]  # per model
+
+
+SIGMOID_DEEP = (128, 64, 32, 16)  # four hidden layers, as the "sigmoid, 4 deep" lesson
+
+
+def test_sigmoid_four_deep_gradients_vanish_toward_the_first_layer_and_equal_gradient_tape(sample):
+    """Per layer, the gradient equals tf.GradientTape's, and its size shrinks at every layer on the way down:
+    at Keras's own initialisation the first hidden layer's is over 20 times smaller than the output layer's."""
+    m = model.build_model(SIGMOID_DEEP, activation="sigmoid", seed=0)
+    net = model.to_network(m)
+    for index in range(5):
+        image, label = data.as_float(sample.x_test[index]), int(sample.y_test[index])
+        keras_grads, _ = stacks.tape_gradients(m, image[None], np.array([label]))
+        grads = teach.gradients(net, image, label)
+        assert_params_close(grads, keras_grads, atol=1e-6)
+        sizes = teach.gradient_sizes(net, grads)
+        assert [s.name for s in sizes] == ["hidden layer 1", "hidden layer 2", "hidden layer 3", "hidden layer 4",
+                                           "output layer"]
+        norms = [s.norm for s in sizes]
+        np.testing.assert_allclose(norms, [np.linalg.norm(k) for k in keras_grads[0::2]], rtol=1e-4)
+        assert all(low < high for low, high in zip(norms, norms[1:])), norms  # smaller at every layer down
+        assert norms[0] < norms[-1] / 20, norms
+        assert [s.weights for s in sizes] == [k.size for k in net.kernels]
+        assert sizes[0].largest == pytest.approx(np.abs(keras_grads[0]).max(), rel=1e-4)
+        said = teach.gradient_lesson(net, sizes)
+        assert f"{norms[-1] / norms[0]:,.0f} times smaller" in said and "vanishing-gradient" in said
+
+
+def test_relu_four_deep_gradients_do_not_vanish(sample):
+    """The same stack with ReLU: the first hidden layer's gradient is no smaller than the output layer's."""
+    net = model.to_network(model.build_model(SIGMOID_DEEP, activation="relu", seed=0))
+    for index in range(5):
+        image, label = data.as_float(sample.x_test[index]), int(sample.y_test[index])
+        sizes = teach.gradient_sizes(net, teach.gradients(net, image, label))
+        assert sizes[0].norm > sizes[-1].norm / 2
+        said = teach.gradient_lesson(net, sizes)
+        assert "does not vanish" in said and "vanishing-gradient" not in said and "ReLU's slope" in said
+
+
+def test_a_layer_without_gradient_is_said_plainly(default_net):
+    zero = teach.Params.of(np.zeros_like(a) for a in default_net.arrays())
+    sizes = teach.gradient_sizes(default_net, zero)
+    assert [s.norm for s in sizes] == [0.0, 0.0] and "no gradient at all" in teach.gradient_lesson(default_net, sizes)
+
+
+def test_between_layers_are_the_kernels_joining_two_hidden_layers(default_net):
+    assert teach.between_layers(default_net) == []
+    assert teach.between_layers(model.to_network(model.build_model(SIGMOID_DEEP, seed=0))) == [1, 2, 3]
+
+
+def test_strongest_block_keeps_the_most_changed_rows_and_columns_in_order():
+    update = np.zeros((6, 5), np.float32)
+    update[4, 1], update[1, 3], update[2, 0] = 3.0, -2.0, 0.5
+    rows, cols = teach.strongest_block(update, 2)
+    assert list(rows) == [1, 4] and list(cols) == [1, 3]
+    rows, cols = teach.strongest_block(update, 40)
+    assert list(rows) == list(range(6)) and list(cols) == list(range(5))
+
+
+def test_a_lesson_at_depth_keeps_the_restart_rules_and_measures_accuracy_once_per_model(sample, misread,
+                                                                                        monkeypatch):
+    image, label = misread
+    net = model.to_network(stacks.random_stack((40, 20, 16, 12), "sigmoid", seed=1))
+    lesson = teach.teach(teach.start(net, image, label), "sgd", 0.1)
+    assert teach.resume(lesson, net, image, label) == (lesson, False)
+    fresh, model_changed = teach.resume(lesson, lesson.current, image, label)
+    assert fresh.original is lesson.current and fresh.nudges == 0 and model_changed
+    assert not teach.resume(lesson, net, image, (label + 1) % 10)[1]
+    calls = []
+    real = teach.accuracy
+    monkeypatch.setattr(teach, "accuracy", lambda *args: calls.append(args[0]) or real(*args))
+    for _ in range(2):
+        teach.remembered_accuracy(lesson.current, sample)
+    assert calls == [lesson.current]

@@ -11,8 +11,8 @@ from nnviz.figures import teach as figures
 RATES = {"sgd": [5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1], "adam": [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]}
 
 st.title("Teach the network your digit")
-st.write("Pick your digit's true label and click **Teach one step**: backpropagation nudges every weight to make "
-         "that answer likelier. This is a copy: **Undo** restores it, **Keep** makes every page use it.")
+st.write("Pick your digit's true label and click **Teach one step**: backpropagation nudges every weight, in every "
+         "layer, to make that answer likelier. This is a copy: **Undo** restores it, **Keep** makes every page use it.")
 
 digit = digit_choice.current_digit()
 model_name, net = model_choice.active_network()

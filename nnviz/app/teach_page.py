@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nnviz import teach
+from nnviz import teach, walkthrough
 from nnviz.app import model_choice, session
 from nnviz.app.charts import CHART
 from nnviz.app.digit_choice import CurrentDigit
@@ -14,7 +14,8 @@ from nnviz.app.messages import show
 from nnviz.figures import teach as figures
 from nnviz.network import Network
 
-TILES = 8  # hidden neurons shown in the weight-change picture
+TILES = 8   # hidden neurons shown in the weight-change picture
+BLOCK = 40  # at most this many neurons a side in the picture of a kernel between hidden layers
 
 
 def nudge() -> None:
@@ -52,24 +53,36 @@ def lesson_for(digit: CurrentDigit, net: Network, model_name: str, label: int) -
 
 
 def last_nudge(lesson: teach.Lesson, digit: CurrentDigit, label: int) -> None:
-    """What the last nudge changed: the most changed hidden neurons, the output weights, and a table."""
+    """What the last nudge changed: each layer's gradient size (deeper than one hidden layer), the most changed
+    first-layer neurons, the kernels between hidden layers, the output weights, and a table."""
     st.subheader("What the last step changed")
-    before, after, update = lesson.nets[-2], lesson.current, lesson.last.update
+    before, after, update, grads = lesson.nets[-2], lesson.current, lesson.last.update, lesson.last.grads
+    between = teach.between_layers(after)
+    if between:
+        sizes = teach.gradient_sizes(after, grads)
+        st.plotly_chart(figures.gradient_sizes(sizes), **CHART)
+        st.caption(teach.gradient_lesson(after, sizes))
     rival = teach.rival(lesson.probs[-2], label)  # the wrong digit this nudge pushed down most
     top = teach.most_affected(update, TILES)
     changes = teach.neuron_changes(before, after, digit.image, label, rival)
-    st.plotly_chart(figures.hidden_changes(after.w1, update.w1, lesson.last.grads.w1, top,
+    st.plotly_chart(figures.hidden_changes(after.w1, update.w1, grads.w1, top,
                                            [changes[j].verdict for j in top]), **CHART)
     counts = teach.tally(changes)
-    st.caption(f"The {len(top)} most changed hidden neurons. Each change is your digit, scaled: red, reinforced "
+    first = "first hidden layer's" if between else "hidden"
+    st.caption(f"The {len(top)} most changed {first} neurons. Each change is your digit, scaled: red, reinforced "
                f"(fires more for it); blue, penalised. In all {counts['reinforced']} reinforced, "
                f"{counts['penalised']} penalised, {counts['unchanged']} silent and unchanged.")
+    if between:
+        _between_hidden_layers(after, update, grads, between)
     o1, o2 = st.columns([1, 1.1], gap="medium")
+    last = walkthrough.layer_name(after, after.depth - 1)
     with o1:
-        st.plotly_chart(figures.output_changes(update.w2, lesson.last.grads.w2, label, rival), **CHART)
+        st.plotly_chart(figures.output_changes(update.w2, grads.w2, label, rival,
+                                               "hidden neuron" if not between else f"{last} neuron"), **CHART)
         said = "the network's answer" if rival == np.argmax(lesson.probs[-2]) else "the runner-up"
-        st.caption(f"Hidden→output weights (red grows, blue shrinks): into {label} (outlined green) they grow, into "
-                   f"{rival} (outlined yellow, {said}) they shrink, most for neurons that fired hardest.")
+        st.caption(f"{'Hidden' if not between else last.capitalize()}→output weights (red grows, blue shrinks): "
+                   f"into {label} (outlined green) they grow, into {rival} (outlined yellow, {said}) they shrink, "
+                   "most for neurons that fired hardest.")
     with o2:
         table = pd.DataFrame([(c.neuron, c.verdict, c.hidden_before, c.hidden_after, c.vote_true, c.vote_rival)
                               for c in (changes[j] for j in top)],
@@ -78,7 +91,26 @@ def last_nudge(lesson: teach.Lesson, digit: CurrentDigit, label: int) -> None:
         colours = {"reinforced": figures.GROW, "penalised": figures.SHRINK}
         st.dataframe(table.style.format(precision=4).map(lambda v: f"color: {colours.get(v, 'inherit')}",
                                                          subset=["verdict"]), hide_index=True)
-        st.caption(f"The same neurons: output before and after, and their weights to {label} and {rival}.")
+        same = "The same neurons" if not between else "The same first-layer neurons"
+        st.caption(f"{same}: output before and after, and their weights to {label} and {rival}"
+                   + (" (deeper, their pull on each score through the layers above)." if between else "."))
+
+
+def _between_hidden_layers(net: Network, update: teach.Params, grads: teach.Params, between: list[int]) -> None:
+    """The change to one kernel between two hidden layers, picked by the user when there are several."""
+    names = {i: f"{walkthrough.layer_name(net, i - 1)} → {i + 1}" for i in between}
+    kernel = between[0] if len(between) == 1 else st.segmented_control(
+        "Weights between", between, format_func=names.get, default=between[0], required=True,
+        help="The kernels that join one hidden layer to the next.")
+    rows, cols = teach.strongest_block(update.kernels[kernel], BLOCK)
+    below, above = (walkthrough.layer_name(net, i) for i in (kernel - 1, kernel))
+    st.plotly_chart(figures.kernel_changes(update.kernels[kernel], grads.kernels[kernel], rows, cols, below, above),
+                    **CHART)
+    n_below, n_above = update.kernels[kernel].shape
+    shown = "all" if (len(rows), len(cols)) == (n_below, n_above) else \
+        f"the {len(rows)} × {len(cols)} that changed most of its {n_below} × {n_above}"
+    st.caption(f"Weights from the {below} (rows) to the {above} (columns), {shown}: red grows, blue shrinks. With "
+               "plain SGD a weight moves by how much its neuron below fired times how much the one above must change.")
 
 
 def metrics(lesson: teach.Lesson, label: int) -> None:

@@ -1,4 +1,5 @@
-"""Figures of a teaching step: probabilities before and after, both layers' weight changes, the learning curve."""
+"""Figures of a teaching step: probabilities before and after, every layer's weight changes and gradient size,
+the learning curve."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from nnviz.figures.common import DIVERGING, PALETTE, pack_tiles, style, symmetric_range
+from nnviz.teach import LayerGradient
 
 BEFORE, AFTER = PALETTE["neutral"], PALETTE["focus"]  # probabilities before teaching, and now
 TRUE, RIVAL = PALETTE["true"], PALETTE["wrong"]       # the true digit, and the wrong answer it competes with
@@ -95,7 +97,8 @@ def hidden_changes(weights_w1: np.ndarray, update_w1: np.ndarray, grads_w1: np.n
     return style(fig, 500)
 
 
-def output_changes(update_w2: np.ndarray, grads_w2: np.ndarray, label: int, rival: int) -> go.Figure:
+def output_changes(update_w2: np.ndarray, grads_w2: np.ndarray, label: int, rival: int,
+                   below: str = "hidden neuron") -> go.Figure:
     """The output kernel's change (width × 10), with the true digit's and the rival's columns outlined."""
     width = update_w2.shape[0]
     top = symmetric_range(update_w2, 1.0)
@@ -105,7 +108,7 @@ def output_changes(update_w2: np.ndarray, grads_w2: np.ndarray, label: int, riva
         z=update_w2, x=list(range(10)), colorscale=DIVERGING, zmin=-top, zmax=top,
         customdata=np.stack([neurons, digits, grads_w2], axis=-1),
         colorbar=dict(title="change", thickness=14, tickformat=".1e"),
-        hovertemplate="hidden neuron %{customdata[0]} → digit %{customdata[1]}"
+        hovertemplate=below + " %{customdata[0]} → digit %{customdata[1]}"
                       "<br>change %{z:+.3e}<br>gradient %{customdata[2]:+.3e}<extra></extra>"))
     marks = [(label, TRUE)] + ([(rival, RIVAL)] if rival != label else [])
     for digit, colour in marks:
@@ -113,9 +116,44 @@ def output_changes(update_w2: np.ndarray, grads_w2: np.ndarray, label: int, riva
                       line=dict(color=colour, width=3))
     fig.update_xaxes(tickvals=list(range(10)), ticktext=digit_ticks(label, rival), side="top",
                      tickangle=0, showgrid=False, zeroline=False)
-    fig.update_yaxes(autorange="reversed", title="hidden neuron", showgrid=False, zeroline=False)
+    fig.update_yaxes(autorange="reversed", title=below, showgrid=False, zeroline=False)
     fig.update_xaxes(title="digit", title_standoff=4)
     return style(fig, 470).update_layout(margin=dict(t=56))  # room for the digit names on top
+
+
+def gradient_sizes(sizes: list[LayerGradient]) -> go.Figure:
+    """One bar per Dense layer, first hidden layer on the left: the size (norm) of its weight gradient, log scale,
+    so a gradient that shrinks by ×10 per layer reads as steps of equal height."""
+    names = [size.name.replace(" layer", "") for size in sizes]  # short: five names share a phone's width
+    norms = [size.norm for size in sizes]
+    fig = go.Figure(go.Bar(
+        x=names, y=norms, marker_color=AFTER, text=[f"{n:.2g}" for n in norms], textposition="outside",
+        cliponaxis=False, customdata=[[size.largest, size.weights] for size in sizes],
+        hovertemplate="%{x}: ‖gradient‖ = %{y:.3e}<br>largest for one weight %{customdata[0]:.3e}"
+                      "<br>%{customdata[1]:,} weights<extra></extra>"))
+    shown = [n for n in norms if n > 0] or [1.0]
+    low, high = np.log10(min(shown)), np.log10(max(shown))
+    fig.update_yaxes(type="log", title="gradient size", range=[np.floor(low) - 0.2, high + 0.6],
+                     exponentformat="power", dtick=1)
+    fig.update_xaxes(type="category")
+    return style(fig, 300)
+
+
+def kernel_changes(update: np.ndarray, grads: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+                   below: str, above: str) -> go.Figure:
+    """A kernel between two hidden layers: this step's change to the weights from the `rows` neurons of the layer
+    below to the `cols` neurons of the layer above (red grows, blue shrinks); hover shows the gradient too."""
+    rows, cols = np.asarray(rows), np.asarray(cols)
+    change, grad = update[np.ix_(rows, cols)], grads[np.ix_(rows, cols)]
+    top = symmetric_range(change, 1.0)
+    fig = go.Figure(go.Heatmap(
+        z=change, x=[str(c) for c in cols], y=[str(r) for r in rows], colorscale=DIVERGING, zmin=-top, zmax=top,
+        customdata=grad, colorbar=dict(title="change", thickness=14, tickformat=".1e"),
+        hovertemplate=f"{below} neuron %{{y}} → {above} neuron %{{x}}"
+                      "<br>change %{z:+.3e}<br>gradient %{customdata:+.3e}<extra></extra>"))
+    fig.update_xaxes(type="category", title=f"{above} neuron", showgrid=False, nticks=12, side="top")
+    fig.update_yaxes(type="category", title=f"{below} neuron", autorange="reversed", showgrid=False, nticks=12)
+    return style(fig, 420).update_layout(margin=dict(t=56))
 
 
 def learning_curve(probs: list[np.ndarray] | np.ndarray, label: int) -> go.Figure:

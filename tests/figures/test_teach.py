@@ -119,3 +119,30 @@ def test_hidden_changes_pin_the_top_rows_x_range_so_its_tiles_keep_their_size():
     w = rng.normal(size=(784, 12))
     fig = figures.hidden_changes(w, w * 1e-3, w, np.arange(8), ["reinforced"] * 8)
     assert list(fig.layout.xaxis.range) == [-0.5, 8 * figures.GRID - 1.5] and fig.layout.xaxis.constrain == "domain"
+
+
+def test_gradient_sizes_are_bars_of_each_layers_norm_on_a_log_scale():
+    from tests.support import stacks
+
+    net = model.to_network(stacks.random_stack((40, 20, 16), "sigmoid", seed=5))
+    image = data.as_float(data.load_sample().x_test[0])
+    sizes = teach.gradient_sizes(net, teach.gradients(net, image, 3))
+    fig = figures.gradient_sizes(sizes)
+    bars = fig.data[0]
+    assert list(bars.x) == ["hidden 1", "hidden 2", "hidden 3", "output"] and fig.layout.yaxis.type == "log"
+    np.testing.assert_array_equal(bars.y, [s.norm for s in sizes])
+    assert [c[1] for c in bars.customdata] == [40 * 784, 20 * 40, 16 * 20, 10 * 16]
+    low, high = fig.layout.yaxis.range  # every bar and its label inside the axis (log10 units)
+    assert low < np.log10(min(s.norm for s in sizes)) and high > np.log10(max(s.norm for s in sizes)) + 0.3
+
+
+def test_kernel_changes_show_the_picked_block_with_its_gradients():
+    rng = np.random.default_rng(1)
+    update, grads = rng.normal(size=(30, 20)), rng.normal(size=(30, 20))
+    rows, cols = np.array([2, 5, 9]), np.array([0, 7])
+    fig = figures.kernel_changes(update, grads, rows, cols, "hidden layer 1", "hidden layer 2")
+    heat = fig.data[0]
+    np.testing.assert_array_equal(np.asarray(heat.z), update[np.ix_(rows, cols)])
+    np.testing.assert_array_equal(np.asarray(heat.customdata), grads[np.ix_(rows, cols)])
+    assert list(heat.y) == ["2", "5", "9"] and list(heat.x) == ["0", "7"] and heat.zmin == -heat.zmax
+    assert fig.layout.yaxis.title.text == "hidden layer 1 neuron" and "gradient" in heat.hovertemplate

@@ -164,3 +164,43 @@ def test_a_new_digit_starts_a_new_lesson(open_page, misread):
     assert not at.exception
     assert metric(at, "Steps taught") == "0"
     assert at.segmented_control(key="teach_label").value == int(sample.y_test[3])
+
+
+def test_a_three_layer_model_shows_every_layers_gradient_as_gradient_tape_computes_it(open_page, misread):
+    from tests.support import charts, stacks
+    from tests.support.typed_arrays import array
+
+    image, label, _ = misread
+    m = stacks.random_stack((40, 20, 16), "sigmoid", seed=5)
+    net = model.to_network(m)
+    at = open_page(PAGE, digit=image, **{session.NETWORK: ("a deep test model", net)})
+    at.segmented_control(key="teach_label").set_value(label).run()
+    assert not at.exception and len(at.get("plotly_chart")) == 2
+    click(at, "Teach one step")
+    # Probabilities, curve, each layer's gradient size, first-layer tiles, a kernel between hidden layers, output.
+    shown = at.get("plotly_chart")
+    assert len(shown) == 6
+    keras_grads, _ = stacks.tape_gradients(m, image[None], np.array([label]))
+    sizes = charts.figure(shown[2])["data"][0]
+    assert sizes["x"] == ["hidden 1", "hidden 2", "hidden 3", "output"]
+    np.testing.assert_allclose(array(sizes["y"]), [np.linalg.norm(k) for k in keras_grads[0::2]], rtol=1e-4)
+    assert any("times smaller than the output layer's" in c.value and "vanishing-gradient" in c.value
+               for c in at.caption)
+    between = at.segmented_control[1]
+    assert between.options == ["hidden layer 1 → 2", "hidden layer 2 → 3"] and between.value == 1
+    change = charts.figure(shown[4])["data"][0]
+    lesson = at.session_state["teach_lesson"]
+    np.testing.assert_allclose(array(change["z"]), lesson.last.update.kernels[1], rtol=1e-6)  # all 40 × 20
+    np.testing.assert_allclose(array(change["customdata"]), keras_grads[2], atol=1e-6)
+    between.set_value(2).run()
+    assert not at.exception
+    np.testing.assert_allclose(array(charts.figure(at.get("plotly_chart")[4])["data"][0]["customdata"]), keras_grads[4],
+                               atol=1e-6)
+    assert any("Weights from the hidden layer 2 (rows) to the hidden layer 3 (columns), all" in c.value
+               for c in at.caption)
+    output = charts.figure(at.get("plotly_chart")[5])
+    np.testing.assert_allclose(array(output["data"][0]["customdata"])[:, :, 2], keras_grads[6], atol=1e-6)
+    assert output["layout"]["yaxis"]["title"]["text"] == "hidden layer 3 neuron"
+    # Keep, then a nudge on the kept model: the lesson's rules are today's at any depth.
+    click(at, "Keep")
+    assert at.session_state[session.NETWORK][1] is lesson.current and metric(at, "Steps taught") == "0"
