@@ -1,10 +1,12 @@
 """Layers figures: each column shows the layer's values, zeros and dropped units distinctly, edges truthfully."""
 
 import numpy as np
+import plotly.io as pio
 import pytest
 
 from nnviz import anatomy, data, network
 from nnviz.figures import layers
+from tests.support import deep
 from tests.test_anatomy import random_net
 
 
@@ -100,3 +102,34 @@ def test_every_figure_of_the_layers_page_builds(net, image):
             "contribution": layers.contribution(image, anatomy.contribution_map(net, image, view.acts.prediction))}
     assert set(figs) == {"flow", "ranking", "node_link", "contribution"}
     assert all(len(fig.data) > 0 for fig in figs.values())
+
+
+def test_flow_at_depth_3_has_a_column_per_layer_with_its_sparsity(image):
+    net = deep.random_deep_net((40, 20, 16), seed=1)
+    view = anatomy.layer_view(net, image)
+    fig = layers.flow(view)
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[1:4] == [f"Layer {i}<br>{s.width} ReLU<br>{s.active} on" for i, s in enumerate(view.sparsities, 1)]
+    for i in range(3):
+        active, silent = hidden_traces(fig, i + 2)
+        np.testing.assert_allclose(np.asarray(active.customdata)[:, 0, 2], view.acts.hiddens[i], rtol=1e-6)
+        assert (np.asarray(silent.z, float)[:, 0] == 1).sum() == view.sparsities[i].silent
+    masks = network.sample_dropout_masks(net, np.random.default_rng(4))
+    trained = layers.flow(anatomy.layer_view(net, image, masks))
+    for i, mask in enumerate(masks):  # dropped units purple in their own layer's column
+        dropped = np.asarray(hidden_traces(trained, i + 2)[2].z, float)[:, 0]
+        assert (dropped[mask == 0] == 1).all() and np.isnan(dropped[mask == 1]).all()
+
+
+def test_node_link_at_4_by_512_stays_light_and_draws_every_edge_once(image):
+    net = deep.random_deep_net((512, 512, 512, 512), seed=2)
+    acts = network.forward(net, image)
+    links = anatomy.node_link(net, acts)
+    fig = layers.node_link(net, acts, links)
+    lines = [t for t in fig.data if t.type == "scatter" and t.mode == "lines"]
+    assert sum(np.isnan(np.asarray(t.x, float)).sum() for t in lines) == sum(e.src.size for e in links.edges)
+    assert len(lines) <= 8 * len(links.edges)  # sign × 4 thicknesses per gap between columns
+    nodes = [t for t in fig.data if t.hovertemplate and "weighted input" in t.hovertemplate]
+    assert [len(t.x) for t in nodes] == [u.size for u in links.units]
+    assert "layer 4 neuron" in nodes[-1].hovertemplate
+    assert len(pio.to_json(fig, validate=False)) < 250_000

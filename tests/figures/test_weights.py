@@ -8,6 +8,7 @@ import pytest
 
 from nnviz import anatomy, data
 from nnviz.figures import weights
+from tests.support import deep
 from tests.test_anatomy import random_net
 
 
@@ -67,3 +68,26 @@ def test_histograms_one_panel_per_tensor_one_series_per_model():
     np.testing.assert_array_equal(fig.data[0].y, hists[0].counts["trained"])
     np.testing.assert_array_equal(fig.data[7].y, hists[3].counts["fresh"])
     assert fig.layout.barmode == "overlay"
+
+
+def test_a_deeper_neuron_up_close_in_pixel_space(image):
+    net = deep.random_deep_net((40, 20, 16), seed=3)
+    composed = anatomy.composed_weights(net, image, 1, [7])
+    tiles = weights.neuron_tiles(net, 7, image, composed=composed)
+    np.testing.assert_allclose(tiles.data[0].z, composed.effective_weights[0])
+    np.testing.assert_allclose(tiles.data[1].z, composed.pixels[0])
+    titles = [a.text for a in tiles.layout.annotations]
+    assert all(len(t) <= 20 for t in titles) and "pixel space" in titles[0]
+    to_next = weights.neuron_outputs(net, 7, layer=1)
+    np.testing.assert_allclose(to_next.data[0].y, net.kernels[2][7])
+    assert to_next.layout.xaxis.title.text == "layer 3 neuron"
+    to_digits = weights.neuron_outputs(net, 3, layer=2)
+    np.testing.assert_allclose(to_digits.data[0].y, net.kernels[3][3])
+    assert list(to_digits.data[0].x) == [str(d) for d in range(10)]
+
+
+def test_a_layers_raw_kernel():
+    net = deep.random_deep_net((40, 20, 16), seed=3)
+    fig = weights.layer_kernel(net, 1)
+    np.testing.assert_allclose(fig.data[0].z, net.kernels[1].T)
+    assert fig.data[0].zmin == -fig.data[0].zmax and "40 × 20" in fig.layout.title.text
