@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from nnviz.evaluation import Evaluation
-from nnviz.settings import Settings
+from nnviz.settings import Settings, width_text
 
 ENDED = ("finished", "stopped", "diverged", "failed")  # statuses a record can have
 
@@ -102,7 +102,7 @@ class RunRecord:
     @property
     def label(self) -> str:
         s = self.settings
-        return f"{self.name}: width {s.width}, dropout {s.dropout:g}, {s.activation}, {self.train_size:,} digits"
+        return f"{self.name}: {width_text(s.widths)}, dropout {s.dropout:g}, {s.activation}, {self.train_size:,} digits"
 
     def final(self) -> dict[str, float]:
         """The last epoch's metrics and the test accuracy (NaN where a run never got there)."""

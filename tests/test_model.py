@@ -32,3 +32,16 @@ def test_seed_makes_models_reproducible_without_touching_global_random_state():
     np.testing.assert_array_equal(a.w2, b.w2)
     assert not np.array_equal(a.w1, model.to_network(model.build_model(16, seed=8)).w1)
     assert np.random.random() == expected_next  # other sessions' generators were not reseeded
+
+
+def test_a_deeper_stack_has_a_dense_and_a_dropout_per_hidden_layer():
+    m = model.build_model((32, 16, 8), 0.3, "sigmoid", seed=1)
+    assert [layer.name for layer in m.layers] == ["flatten", "hidden_1", "dropout_1", "hidden_2", "dropout_2",
+                                                  "hidden_3", "dropout_3", "logits"]
+    assert [m.get_layer(f"hidden_{i}").units for i in (1, 2, 3)] == [32, 16, 8]
+    assert {m.get_layer(f"dropout_{i}").rate for i in (1, 2, 3)} == {0.3}
+    net = model.to_network(m)
+    assert (net.widths, net.activation, net.dropout) == ((32, 16, 8), "sigmoid", 0.3)
+    assert dict(net.param_counts()) == {layer.name: layer.count_params() for layer in m.layers}
+    linear = model.to_network(model.build_model((8, 8), activation="linear"))
+    assert linear.activation == "linear"

@@ -27,10 +27,9 @@ ANN, BOB = User("ann@school.test", "Ann"), User("bob@school.test", "Bob")
 TEACHER = User("teacher@school.test", "Ms Tee", teacher=True)
 
 
-@pytest.fixture(scope="module")
-def trained():
-    """(record, network) of a real, finished two-epoch run."""
-    trainer = training.Trainer(data.load_sample(), TINY, training.Pool(1))
+def finished_run(settings: Settings):
+    """(record, network) of a real run trained until it finishes."""
+    trainer = training.Trainer(data.load_sample(), settings, training.Pool(1))
     try:
         trainer.wait_for(lambda s: s.status == "ready", 60)
         trainer.play()
@@ -39,6 +38,12 @@ def trained():
         return record, snap.network
     finally:
         trainer.close()
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """(record, network) of a real, finished two-epoch run."""
+    return finished_run(TINY)
 
 
 @pytest.fixture
@@ -649,3 +654,34 @@ def test_a_scoped_store_travels_to_a_worker_process_whole(tmp_path):
 
     store = pickle.loads(pickle.dumps(RunStore(tmp_path, TEACHER)))
     assert (store.root, store.user) == (tmp_path, TEACHER)
+
+
+@pytest.fixture(scope="module")
+def deep_trained():
+    """(record, network) of a real, finished one-epoch run of three tanh hidden layers."""
+    return finished_run(TINY.replace(widths=(24, 12, 8), epochs=1, activation="tanh"))
+
+
+def test_a_deep_run_keeps_its_widths_when_saved_listed_and_loaded(store, deep_trained):
+    record, net = deep_trained
+    assert net.widths == (24, 12, 8) and record.label.startswith("Run 1: widths 24-12-8, dropout 0.2, tanh")
+    run_id = store.save(record, net)
+    [saved] = store.list().runs
+    assert saved.settings.widths == (24, 12, 8) and "widths 24-12-8" in saved.description
+    again, loaded = store.load(run_id)
+    assert again.settings == record.settings and (loaded.widths, loaded.activation) == ((24, 12, 8), "tanh")
+    for a, b in zip(net.arrays(), loaded.arrays(), strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_a_run_saved_before_networks_had_depth_reads_as_one_hidden_layer(store, trained):
+    record, net = trained
+    run_id = store.save(record, net)
+    path = store.root / run_id / "run.json"
+    summary = json.loads(path.read_text())
+    for name in ("depth", "width_2", "width_3", "width_4"):
+        del summary["record"]["settings"][name]
+    path.write_text(json.dumps(summary))
+    listing = store.list()
+    assert listing.problems == () and listing.runs[0].settings == record.settings
+    assert listing.runs[0].settings.widths == (16,)

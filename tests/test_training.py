@@ -272,3 +272,18 @@ def test_probe_digit_probabilities_are_traced_over_steps(make, sample):
     trainer.set_probe(data.as_float(sample.x_test[2]))  # a new digit starts a new trace
     snap = trainer.wait_for(lambda s: s.probe is not None and not np.array_equal(s.probe.image, image), 30)
     assert len(snap.probe.step) <= 3
+
+
+@pytest.mark.parametrize(("widths", "activation"), [((64, 32, 16), "relu"), ((16, 16, 16, 16), "linear")])
+def test_a_deep_run_trains_every_layer_and_keeps_its_widths(make, widths, activation):
+    trainer = make(TINY.replace(widths=widths, activation=activation, epochs=3, train_size=1000, seed=2, learning_rate=3e-3))
+    first = trainer.snapshot
+    assert first.network.widths == widths and first.settings.widths == widths
+    trainer.play()
+    snap = trainer.wait_for(lambda s: s.ended, 120)
+    assert snap.status == "finished" and (snap.network.widths, snap.network.activation) == (widths, activation)
+    for before, after in zip(first.network.kernels, snap.network.kernels, strict=True):
+        assert not np.array_equal(before, after)  # every layer learned
+    assert snap.history.epoch_val_accuracy[-1] > 0.6 and snap.evaluation.accuracy > 0.6
+    [record] = trainer.records
+    assert record.settings.widths == widths

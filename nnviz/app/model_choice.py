@@ -7,6 +7,7 @@ from nnviz.app import session
 from nnviz.app.datasets import training_dataset
 from nnviz.app.resources import default_network
 from nnviz.network import Network
+from nnviz.settings import width_text
 
 DEFAULT_LABEL = "pretrained default (width 128)"
 
@@ -25,7 +26,7 @@ def active_network() -> tuple[str, Network]:
         snap = trainer.snapshot
         if snap.network is not None and (snap.step > 0 or snap.active):  # not a fresh, untrained run
             state = "training live" if snap.active else f"{snap.status}, step {snap.step:,}"
-            return f"{snap.name} you trained (width {snap.settings.width}, {state})", snap.network
+            return f"{snap.name} you trained ({width_text(snap.settings.widths)}, {state})", snap.network
     return session.chosen_network() or (DEFAULT_LABEL, default_network())
 
 

@@ -8,6 +8,7 @@ from nnviz import access, run_store, text
 from nnviz.app import model_choice, session
 from nnviz.app.messages import show
 from nnviz.network import Network
+from nnviz.settings import width_text
 
 RENAME_PREFIX = "rename_"  # + a run id: its name field's key
 
@@ -31,7 +32,7 @@ def load(store: run_store.RunStore, run_id: str) -> None:
         _, net = store.load(run_id)
     except run_store.RunStoreError as exc:
         return say("error", str(exc))
-    model_choice.set_active_network(f"saved run “{text.literal(run.name)}” (width {net.width})", net)
+    model_choice.set_active_network(f"saved run “{text.literal(run.name)}” ({width_text(net.widths)})", net)
     say("success", f"“{text.literal(run.name)}” is now the model every page shows.")
 
 
@@ -85,8 +86,8 @@ def upload() -> None:
         name = text.literal(run_store.clean_name(file.name))  # the file's name is only ever shown, never a path
     except ValueError:
         name = "model"
-    model_choice.set_active_network(f"uploaded {name} (width {net.width})", net)
-    say("success", f"{name} is now the model every page shows: a {net.activation} network, width {net.width}. "
+    model_choice.set_active_network(f"uploaded {name} ({width_text(net.widths)})", net)
+    say("success", f"{name} is now the model every page shows: a {net.activation} network, {width_text(net.widths)}. "
         "It is yours to explore while you stay; it is not saved on the server.", session.UPLOADED)
 
 

@@ -14,6 +14,8 @@ from nnviz.app.charts import CHART
 from nnviz.app.messages import show
 from nnviz.app.runs_actions import RENAME_PREFIX, delete, keras_file, load, rename, share, show_once, upload
 from nnviz.figures import training as figures
+from nnviz.keras_file import MODEL_LAYERS
+from nnviz.settings import layers_text, width_text
 
 
 def widget_key(name: str, labels: dict[str, str]) -> str:
@@ -33,7 +35,8 @@ def runs_table(runs: list[run_store.SavedRun], user: access.User) -> None:
     column = st.column_config
     st.dataframe({
         "Name": [r.name for r in runs], "Saved": [r.when for r in runs], "Status": [r.status for r in runs],
-        "Width": [r.settings.width for r in runs], "Dropout": [r.settings.dropout for r in runs],
+        "Width": [r.settings.width for r in runs], "Hidden layers": [layers_text(r.settings.widths) for r in runs],
+        "Dropout": [r.settings.dropout for r in runs],
         "Activation": [r.settings.activation for r in runs],
         "Learning rate": [r.settings.learning_rate for r in runs],
         "Digits": [r.train_size for r in runs], "Epochs": [round(r.epochs, 2) for r in runs],
@@ -42,6 +45,8 @@ def runs_table(runs: list[run_store.SavedRun], user: access.User) -> None:
         **({} if user.local else {"Owner": [run_store.owner_label(r, user) for r in runs],
                                   "Shared": [r.shared for r in runs]}),
     }, hide_index=True, width="stretch", column_config={
+        "Width": column.NumberColumn(help="Neurons in the first hidden layer"),
+        "Hidden layers": column.TextColumn(help="Each hidden layer's width, first to last"),
         "Digits": column.NumberColumn(format="localized", help="Training digits used"),
         "Validation": column.TextColumn(alignment="right", help="Validation accuracy after the last full epoch. "
                                         "A dash: the run ended before its first full epoch."),
@@ -123,12 +128,13 @@ def model_in_use() -> None:
     with left:
         st.markdown(f"Every page shows the **{label}** model. Download it, or upload a model of your own.")
         st.download_button("Download it as a .keras file", data=functools.partial(keras_file, net, lock),
-                           file_name=f"nnviz-width{net.width}.keras", mime="application/octet-stream",
+                           file_name=f"nnviz-{width_text(net.widths).replace(' ', '')}.keras",
+                           mime="application/octet-stream",
                            on_click="ignore", icon=":material/download:")
         st.file_uploader("Upload a .keras model to use instead", type=["keras"], key="model_upload",
                          on_change=upload, max_upload_size=20,  # MB, as model_io.MAX_MODEL_BYTES (which checks it)
-                         help="A Keras model with a 28×28 (or 784) input, one Dense hidden layer (relu, sigmoid or "
-                              "tanh), optional Dropout, and 10 outputs. Code inside a model file is never run.")
+                         help=f"A Keras model with a 28×28 (or 784) input: {MODEL_LAYERS}. Code inside a "
+                              "model file is never run.")
         show_once(session.UPLOADED, keep_errors=True)
     with right:
         st.plotly_chart(figures.weight_tiles(net.w1), **CHART)

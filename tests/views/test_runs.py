@@ -497,3 +497,35 @@ def test_teachers_can_also_be_listed_in_the_environment(store, class_runs, monke
     at = signed_in_page(BOB)
     assert not at.exception and len(listed(at)) == 4
     assert any("teacher: you see every run" in c for c in texts(at.caption))
+
+
+def test_a_deep_run_shows_its_layers_in_the_table_and_loads_with_them(open_page, store, trained):
+    record, _ = trained
+    deep = model.to_network(model.build_model((24, 12, 8), 0.2, "relu", seed=3))
+    store.save(dataclasses.replace(record, settings=record.settings.replace(widths=(24, 12, 8))), deep)
+    at = open_page(PAGE)
+    table = at.dataframe[0].value
+    assert list(table["Hidden layers"]) == ["24-12-8"] and list(table["Width"]) == [24]
+    button(at, "Make it the active model").click().run()
+    assert not at.exception
+    label, active = at.session_state[session.NETWORK]
+    assert label == "saved run “Run 1” (widths 24-12-8)" and active.widths == (24, 12, 8)
+    assert any("**saved run “Run 1” (widths 24-12-8)**" in m for m in texts(at.markdown))  # the model in use
+
+
+def test_a_deep_upload_is_accepted_and_a_too_deep_one_refused_naming_its_layers(open_page, store, tmp_path):
+    net = model.to_network(model.build_model((24, 12, 8), 0.0, "sigmoid", seed=8))
+    at = open_page(PAGE)
+    at.file_uploader(key="model_upload").set_value(("deep.keras", model_io.keras_bytes(net), "application/zip"))
+    at.run()
+    assert not at.exception
+    label, active = at.session_state[session.NETWORK]
+    assert label == "uploaded deep.keras (widths 24-12-8)" and active.widths == (24, 12, 8)
+    assert any("a sigmoid network, widths 24-12-8" in s for s in texts(at.success))
+    too_deep = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                                 *[keras.layers.Dense(8, activation="relu") for _ in range(5)], keras.layers.Dense(10)])
+    at.file_uploader(key="model_upload").set_value(("five.keras", keras_file(too_deep, tmp_path), "application/zip"))
+    at.run()
+    [error] = texts(at.error)
+    assert "5 hidden Dense layers" in error and "The model in use is unchanged." in error
+    assert at.session_state[session.NETWORK][1] is active
