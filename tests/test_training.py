@@ -276,7 +276,8 @@ def test_probe_digit_probabilities_are_traced_over_steps(make, sample):
 
 @pytest.mark.parametrize(("widths", "activation"), [((64, 32, 16), "relu"), ((16, 16, 16, 16), "linear")])
 def test_a_deep_run_trains_every_layer_and_keeps_its_widths(make, widths, activation):
-    trainer = make(TINY.replace(widths=widths, activation=activation, epochs=3, train_size=1000, seed=2, learning_rate=3e-3))
+    trainer = make(TINY.replace(widths=widths, activation=activation, epochs=3, train_size=1000, seed=2,
+                                learning_rate=3e-3))
     first = trainer.snapshot
     assert first.network.widths == widths and first.settings.widths == widths
     trainer.play()
