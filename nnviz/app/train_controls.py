@@ -10,11 +10,9 @@ from nnviz.app import digit_choice, model_choice, run_lists, session
 from nnviz.app.datasets import training_dataset
 from nnviz.app.resources import sample_dataset, session_lease, training_pool
 from nnviz.app.train_settings import restore_controls, user_acted
-from nnviz.training.commands import Action, decide
+from nnviz.training.commands import Action, decide, poll_seconds
 from nnviz.training.status import Command, Status
 from nnviz.training.trainer import Trainer
-
-POLL_SECONDS = 0.4       # how often live views refresh while training (≥ 2 updates a second)
 
 
 def trainer(chosen: settings.Settings, ds: data.Dataset) -> Trainer:
@@ -42,13 +40,10 @@ def step_pending() -> bool:
 
 
 def live_interval() -> float | None:
-    """For any page's @st.fragment(run_every=…): refresh while this session trains, or while a Step it
-    asked for has not shown yet (a worker may still be preparing the run), else never."""
+    """For any page's @st.fragment(run_every=…): how often this session's run is polled (see
+    training.commands.poll_seconds), or None (never)."""
     current = session.trainer()
-    if current is None:
-        return None
-    snap = current.snapshot
-    return POLL_SECONDS if snap.active or snap.status == Status.STARTING or step_pending() else None
+    return None if current is None else poll_seconds(current.snapshot.status, step_pending())
 
 
 def press(action: Action | str, chosen: settings.Settings, ds: data.Dataset) -> None:

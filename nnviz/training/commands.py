@@ -78,3 +78,23 @@ def _train(action: Action, snapshot: Snapshot, chosen: Settings) -> Decision:
     if settings_changed(snapshot, chosen):
         return Decision(message=("warning", CHANGED))
     return Decision(new_run=needs_new_run(snapshot, chosen), command=Command(action.value))
+
+
+POLL_SECONDS = 0.4       # while training: the live numbers and curves refresh at least twice a second
+QUEUED_POLL_SECONDS = 2.0  # while queued only the queue position changes: a slower check is enough
+PICTURES_SECONDS = 1.0   # the probe digit, weight tiles and layer changes refresh at most this often
+
+
+def poll_seconds(status: Status, awaiting_step: bool = False) -> float | None:
+    """How often the Train page's live views poll the run (None: not at all). Fast while it trains, is
+    built, or owes a Step the user asked for; slower while queued; never while ready, paused or ended,
+    since nothing changes then without a click (and an idle poll can swallow a click)."""
+    status = Status(status)
+    if status in (Status.TRAINING, Status.STARTING) or (awaiting_step and not status.ended and status != Status.CLOSED):
+        return POLL_SECONDS
+    return QUEUED_POLL_SECONDS if status == Status.QUEUED else None
+
+
+def pictures_seconds(poll: float | None) -> float | None:
+    """The heavier live pictures poll with the live views, but at most once every PICTURES_SECONDS."""
+    return None if poll is None else max(poll, PICTURES_SECONDS)

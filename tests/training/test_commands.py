@@ -3,7 +3,18 @@
 import pytest
 
 from nnviz.settings import Settings
-from nnviz.training.commands import CHANGED, Action, Decision, decide, settings_changed
+from nnviz.training.commands import (
+    CHANGED,
+    PICTURES_SECONDS,
+    POLL_SECONDS,
+    QUEUED_POLL_SECONDS,
+    Action,
+    Decision,
+    decide,
+    pictures_seconds,
+    poll_seconds,
+    settings_changed,
+)
 from nnviz.training.snapshot import Snapshot
 from nnviz.training.status import Command, Status
 
@@ -80,3 +91,29 @@ def test_settings_changed_mid_run(snapshot, chosen, changed):
 def test_an_unknown_action_is_refused():
     with pytest.raises(ValueError):
         decide("rewind", PAUSED, RUN)
+
+
+@pytest.mark.parametrize(("status", "awaiting_step", "seconds"), [
+    (Status.TRAINING, False, POLL_SECONDS),
+    (Status.STARTING, False, POLL_SECONDS),          # a worker builds the run: it will be ready soon
+    (Status.QUEUED, False, QUEUED_POLL_SECONDS),     # only the queue position changes
+    (Status.READY, False, None),
+    (Status.PAUSED, False, None),
+    (Status.READY, True, POLL_SECONDS),              # a Step asked for: poll until it shows
+    (Status.PAUSED, True, POLL_SECONDS),
+    (Status.QUEUED, True, POLL_SECONDS),
+    (Status.FINISHED, False, None), (Status.STOPPED, False, None), (Status.DIVERGED, False, None),
+    (Status.FAILED, True, None),                      # a Step that can no longer come
+    (Status.STOPPED, True, None),
+    (Status.CLOSED, True, None),
+    ("training", False, POLL_SECONDS),               # a status read back as its plain word
+])
+def test_how_often_the_live_views_poll(status, awaiting_step, seconds):
+    assert poll_seconds(status, awaiting_step) == seconds
+
+
+def test_the_pictures_poll_at_most_once_a_second_and_only_with_the_live_views():
+    assert QUEUED_POLL_SECONDS > POLL_SECONDS < PICTURES_SECONDS
+    assert pictures_seconds(POLL_SECONDS) == PICTURES_SECONDS
+    assert pictures_seconds(QUEUED_POLL_SECONDS) == QUEUED_POLL_SECONDS
+    assert pictures_seconds(None) is None
