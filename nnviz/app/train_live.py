@@ -4,22 +4,26 @@ a fragment that polls while training (see train_controls.live_interval)."""
 from __future__ import annotations
 
 import math
+import threading
+import weakref
+from dataclasses import dataclass, field
 
 import streamlit as st
 
 from nnviz import settings
 from nnviz.app import digit_choice
 from nnviz.app.boundary import boundary
-from nnviz.app.charts import CHART
 from nnviz.app.messages import show, show_status
 from nnviz.app.train_controls import live_interval, step_pending
-from nnviz.figures import training as figures
+from nnviz.figures import live
+from nnviz.training import layer_change
+from nnviz.training.commands import pictures_seconds
 from nnviz.training.snapshot import Snapshot
 from nnviz.training.split import VAL_PER_EPOCH, VAL_SUBSET
 from nnviz.training.status import Status
 from nnviz.training.trainer import Trainer
 
-PICTURES_SECONDS = 1.0                          # the heavier pictures refresh at most this often
+TILES = 18   # live first-layer tiles: enough to watch patterns form, light enough to resend each second
 IDLE_TEXT = {Status.STARTING: "Preparing the model…",
              Status.READY: "Ready: press **Train**, or **Step** for one batch.",
              Status.TRAINING: "Training…", Status.PAUSED: "Paused. **Train** resumes; **Step** trains one batch.",
@@ -50,10 +54,65 @@ def numbers(snap: Snapshot, n_val: int) -> None:
                      "all of them, once per epoch, so the two differ a little.")
 
 
-def live_views(trainer: Trainer, n_val: int) -> None:
-    """The live status, numbers and curves, then the probe digit and the weight tiles.
+@dataclass
+class Kept:
+    """What a session's live views keep between refreshes: the layer-change trail, and the tiles' HTML
+    with the (run, step) it shows, so that a refresh with no new snapshot encodes nothing again."""
 
-    They rerun the whole page when a run ends (new results) or training starts or stops (they must
+    trail: layer_change.Trail = field(default_factory=layer_change.Trail)
+    tiles_of: tuple[str, int] | None = None
+    tiles: str = ""
+
+    def tiles_html(self, snap: Snapshot) -> str:
+        if self.tiles_of != (snap.run_id, snap.step):
+            self.tiles, self.tiles_of = live.weight_tiles_html(snap.network.w1, TILES), (snap.run_id, snap.step)
+        return self.tiles
+
+
+_KEPT: weakref.WeakKeyDictionary[Trainer, Kept] = weakref.WeakKeyDictionary()  # one trainer per session
+_KEPT_LOCK = threading.Lock()  # sessions refresh on their own threads
+
+
+def kept(trainer: Trainer) -> Kept:
+    with _KEPT_LOCK:
+        return _KEPT.setdefault(trainer, Kept())
+
+
+def curves(snap: Snapshot) -> None:
+    a, b = st.columns(2)
+    for column, metric in ((a, "accuracy"), (b, "loss")):
+        column.vega_lite_chart(live.curves_data(snap.history, metric), live.curves_spec(metric),
+                               width="stretch")
+
+
+def pictures(trainer: Trainer, snap: Snapshot, digit) -> None:
+    """The probe digit's probabilities, the first layer's weight tiles, and which layer is learning."""
+    remembered = kept(trainer)
+    a, b = st.columns(2)
+    probe = snap.probe
+    a.vega_lite_chart(live.probe_data(*((probe.step, probe.probs) if probe is not None else ((), ())),
+                                      snap.steps_per_epoch, digit.label), live.probe_spec(), width="stretch")
+    a.caption(f"Your digit ({digit.source}), answered again as the network learns: green, its true digit; "
+              "yellow, the network's answer while it is wrong.")
+    if snap.network is not None:
+        count = min(TILES, snap.network.w1.shape[1])
+        b.markdown(f"**First-layer weights**, neurons 0–{count - 1}")
+        with b:
+            st.html(remembered.tiles_html(snap))
+        b.caption("One tile per hidden neuron: its 784 input weights, red raising it, blue lowering it.")
+        remembered.trail = layer_change.advance(remembered.trail, snap.run_id, snap.step, snap.network)
+    trail = remembered.trail
+    if trail.depth:
+        b.vega_lite_chart(live.layer_change_data(trail.steps, trail.changes, snap.steps_per_epoch),
+                          live.layer_change_spec(trail.depth), width="stretch")
+        b.caption("How much of each hidden layer's weights one step changes (relative to their size): a line "
+                  "that sinks belongs to a layer that has nearly stopped learning.")
+
+
+def live_views(trainer: Trainer, n_val: int) -> None:
+    """The live status, numbers and curves, then the probe digit, the weight tiles and the layer changes.
+
+    They rerun the whole page when a run ends (new results) or the polling rate changes (they must
     poll, or stop polling: an idle poll can swallow a button click)."""
     shown_runs, interval = len(trainer.records), live_interval()
 
@@ -63,26 +122,16 @@ def live_views(trainer: Trainer, n_val: int) -> None:
             snap = trainer.snapshot
             status_line(snap)
             numbers(snap, n_val)
-            a, b = st.columns(2)
-            a.plotly_chart(figures.curves(snap.history, "accuracy"), key="live_accuracy", **CHART)
-            b.plotly_chart(figures.curves(snap.history, "loss"), key="live_loss", **CHART)
+            curves(snap)
         if len(trainer.records) != shown_runs or live_interval() != interval:
             st.rerun()
 
-    @st.fragment(run_every=interval and PICTURES_SECONDS)
+    @st.fragment(run_every=pictures_seconds(interval))
     def live_pictures():
         with boundary("the live pictures"):
-            snap, digit = trainer.snapshot, digit_choice.current_digit()
+            digit = digit_choice.current_digit()
             trainer.set_probe(digit.image)
-            a, b = st.columns(2)
-            if snap.probe is not None:
-                a.plotly_chart(figures.probe(snap.probe.step, snap.probe.probs, snap.steps_per_epoch, digit.label),
-                               key="live_probe", **CHART)
-                a.caption(f"Your digit ({digit.source}), answered again as the network learns: green, its true "
-                          "digit; yellow, the network's answer while it is wrong.")
-            if snap.network is not None:
-                b.plotly_chart(figures.weight_tiles(snap.network.w1), key="live_tiles", **CHART)
-                b.caption("One tile per hidden neuron: its 784 input weights, red raising it, blue lowering it.")
+            pictures(trainer, trainer.snapshot, digit)
 
     live_curves()
     live_pictures()

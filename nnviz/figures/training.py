@@ -58,14 +58,14 @@ def _axes(fig: go.Figure, metric: str, bound: float | None) -> None:
     fig.update_xaxes(title="epoch", rangemode="tozero", **({"range": [0, 1]} if bound is None else {}))
 
 
-def _loss_top(*series: np.ndarray) -> float | None:
+def loss_top(*series: np.ndarray) -> float | None:
     """A loss axis that shows learning, not a single early spike (a diverged run still runs off the top)."""
     values = np.concatenate([np.asarray(s, np.float64) for s in series if len(s)] or [np.zeros(0)])
     values = values[np.isfinite(values)]
     return None if not len(values) else float(min(values.max(), EMPTY_LOSS_TOP)) * 1.05
 
 
-def _accuracy_bottom(*series: np.ndarray) -> float | None:
+def accuracy_bottom(*series: np.ndarray) -> float | None:
     values = np.concatenate([np.asarray(s, np.float64) for s in series if len(s)] or [np.zeros(0)])
     values = values[np.isfinite(values)]
     return None if not len(values) else float(max(0.0, min(values.min(), 0.9) - 0.02))
@@ -94,7 +94,7 @@ def curves(history: History, metric: str = "loss", title: str = "", height: int 
                              marker=dict(color=VAL_COLOUR, size=11, symbol="diamond",
                                          line=dict(color="white", width=1)),
                              hovertemplate=hover))
-    top = _loss_top(smoothed, val) if metric == "loss" else _accuracy_bottom(smoothed, val)
+    top = loss_top(smoothed, val) if metric == "loss" else accuracy_bottom(smoothed, val)
     _axes(fig, metric, top)
     if not len(history.step):
         fig.add_annotation(text="Press <b>Train</b> or <b>Step</b>:<br>the curves start here.", showarrow=False,
@@ -135,7 +135,7 @@ def overlay(runs: Sequence[tuple[str, History]], metric: str = "accuracy", heigh
                                    font=dict(size=12))
         after_first_epoch = h.epochs(h.val_step) >= 1  # zoom on where runs differ, not the first climb
         everything += [y[x >= 1], val[after_first_epoch]] if after_first_epoch.any() else [y, val]
-    top = _loss_top(*everything) if metric == "loss" else _accuracy_bottom(*everything)
+    top = loss_top(*everything) if metric == "loss" else accuracy_bottom(*everything)
     _axes(fig, metric, top)
     common.style(fig, height, title=f"{label.capitalize()}: light blue = training digits, orange = validation digits",
                  hovermode="closest", legend=dict(font=dict(size=13)))

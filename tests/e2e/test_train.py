@@ -124,3 +124,57 @@ def test_closing_the_browser_tab_ends_its_training_run(browser_context):
         second.get_by_text("Training…").first.wait_for(timeout=60_000)
         assert not harness.exceptions_on(second)
         second.close()
+
+
+# Each live chart on screen and drawn: a plotly chart laid out and not hidden, a Vega-Lite chart with its
+# canvas or svg, images (the weight tiles) loaded; none of zero size.
+LIVE_CHARTS = ('[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"], [data-testid="stImage"], '
+               '[data-testid="stHtml"]:has(img)')
+DRAWN = """el => {
+  const box = el.getBoundingClientRect();
+  if (box.width < 20 || box.height < 20) return false;
+  const plot = el.querySelector('.js-plotly-plot');
+  if (plot) return !!plot.querySelector('.main-svg') && getComputedStyle(plot).visibility !== 'hidden'
+                   && (plot._fullData || []).length > 0;
+  const imgs = [...el.querySelectorAll('img')];
+  if (imgs.length) return imgs.every(img => img.complete && img.naturalWidth > 0);
+  const vega = el.querySelector('canvas, svg.marks');
+  return !!vega && vega.getBoundingClientRect().height > 20;
+}"""
+# Samples the live charts in the frame after every change to the page (a MutationObserver asks for the next
+# animation frame: what is painted then is what the user sees). A sample: how many charts, how many drawn.
+SAMPLE_FRAMES = """() => {
+  window.liveFrames = [];
+  const drawn = DRAWN;
+  let asked = false;
+  const sample = () => {
+    asked = false;
+    const charts = [...document.querySelectorAll('LIVE_CHARTS')];
+    window.liveFrames.push({charts: charts.length, drawn: charts.filter(drawn).length});
+  };
+  new MutationObserver(() => { if (!asked) { asked = true; requestAnimationFrame(sample); } })
+    .observe(document.querySelector('[data-testid="stMain"]'), {subtree: true, childList: true, attributes: true});
+}""".replace("DRAWN", DRAWN).replace("LIVE_CHARTS", LIVE_CHARTS)
+FRAMES = 40
+
+
+def test_the_live_charts_never_show_a_blank_frame(page, app_url):
+    """Issue 12: in 1 of 12 live frames a chart was blank (each refresh replaced the chart, which stays
+    hidden until laid out again). While a run trains, every frame after a page change has every chart drawn."""
+    page.goto(app_url + UNTIL_PAUSED)
+    harness.wait_for_app(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("Training…").first.wait_for(timeout=60_000)
+    wait_for_step_above(page, 5)
+    # Every live chart drawn once: the probe digit's and the tiles' fragment refreshes after the curves'.
+    page.wait_for_function(f"[...document.querySelectorAll('{LIVE_CHARTS}')].filter({DRAWN}).length >= 4",
+                           timeout=60_000)
+    shown = page.locator(LIVE_CHARTS).count()
+    steps = step(page)
+    page.evaluate(SAMPLE_FRAMES)
+    page.wait_for_function(f"window.liveFrames.length >= {FRAMES}", timeout=120_000)
+    frames = page.evaluate("window.liveFrames")
+    assert step(page) > steps  # the samples span live refreshes, not a still page
+    blank = [f for f in frames if f["drawn"] < shown or f["charts"] < shown]
+    assert not blank, f"{len(blank)} of {len(frames)} frames with a blank or missing chart (of {shown}): {blank[:5]}"
+    page.get_by_role("button", name="Stop", exact=True).click()

@@ -1,0 +1,246 @@
+"""The Train page's live pictures, cheap to resend and never blank: Vega-Lite specs that stay the same while
+training (so the browser only swaps the data in place) with their data as tables, and the weight tiles as inline images.
+
+A plotly chart in Streamlit is keyed by its whole figure, so each refresh replaced it and it stayed hidden
+until laid out again (issue 12's blank frames); and validating plotly figures cost 40–65 ms a refresh.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pandas as pd
+import plotly.colors
+from PIL import Image
+
+from nnviz.figures import common
+from nnviz.figures.training import (
+    EMPTY_LOSS_TOP,
+    FULL_NAME,
+    METRICS,
+    SUBSET_NAME,
+    TRAINING_NAME,
+    accuracy_bottom,
+    digit_colour,
+    loss_top,
+    smooth,
+    thin,
+)
+from nnviz.run_record import History
+
+RAW_NAME = "training, each batch"
+TRAIN_COLOUR, VAL_COLOUR, GREY = common.PALETTE["training"], common.PALETTE["validation"], common.PALETTE["neutral"]
+CURVE_HEIGHT, PROBE_HEIGHT, CHANGE_HEIGHT = 300, 300, 200
+EMPTY_NOTE = "Press Train or Step: the curves start here."
+
+
+def _tooltip(value: str, fmt: str, *extra: dict) -> list[dict]:
+    return [*extra, {"field": "epoch", "type": "quantitative", "format": ".2f"},
+            {"field": "step", "type": "quantitative", "format": ","},
+            {"field": value, "type": "quantitative", "format": fmt}]
+
+
+def _layer(series: str | list[str], mark: dict, **encoding) -> dict:
+    names = [series] if isinstance(series, str) else series
+    return {"transform": [{"filter": {"field": "series", "oneOf": names}}], "mark": mark, "encoding": encoding}
+
+
+def curves_spec(metric: str) -> dict:
+    """Training (each batch, and smoothed) and validation (the subset, and all digits per epoch) over
+    epochs. The same for every refresh of a metric: only the data changes. Hover gives each value."""
+    _, label, fmt = METRICS[metric]
+    x = {"field": "epoch", "type": "quantitative", "title": "epoch", "scale": {"nice": False}}
+    y = {"field": "shown", "type": "quantitative", "title": label, "scale": {"zero": False, "nice": False},
+         "axis": {"format": ".0%"} if metric == "accuracy" else {}}
+    colour = {"field": "series", "type": "nominal", "title": None,
+              "scale": {"domain": [TRAINING_NAME, SUBSET_NAME, FULL_NAME],
+                        "range": [TRAIN_COLOUR, VAL_COLOUR, VAL_COLOUR]},
+              "legend": {"orient": "top", "direction": "horizontal", "columns": 2, "labelFontSize": 13,
+                         "labelLimit": 260}}
+    hover = _tooltip("value", fmt, {"field": "series", "type": "nominal", "title": "curve"})
+    return {
+        "height": CURVE_HEIGHT,
+        "encoding": {"x": x, "y": y},
+        "layer": [
+            _layer("frame", {"type": "point", "opacity": 0}),  # the axes' ends (chance level, 100%, epoch 1…)
+            _layer(RAW_NAME, {"type": "line", "color": TRAIN_COLOUR, "strokeWidth": 1, "opacity": 0.35}),
+            _layer(TRAINING_NAME, {"type": "line", "strokeWidth": 3}, color=colour),
+            _layer(SUBSET_NAME, {"type": "line", "strokeWidth": 3, "point": {"size": 40, "filled": True}},
+                   color=colour),
+            _layer(FULL_NAME, {"type": "point", "shape": "diamond", "size": 130, "filled": True, "stroke": "white",
+                               "strokeWidth": 1}, color=colour),
+            _layer([RAW_NAME, TRAINING_NAME, SUBSET_NAME, FULL_NAME],  # invisible targets for the hover
+                   {"type": "point", "opacity": 0, "size": 90}, tooltip=hover),
+            _layer("note", {"type": "text", "fontSize": 14, "color": GREY}, text={"field": "note"}),
+        ],
+    }
+
+
+def _rows(series: str, epoch, step, value, shown=None) -> pd.DataFrame:
+    value = np.asarray(value, np.float64)
+    return pd.DataFrame({"series": series, "epoch": np.asarray(epoch, np.float64), "step": np.asarray(step, np.int64),
+                         "value": value, "shown": value if shown is None else shown})
+
+
+def curves_data(history: History, metric: str) -> pd.DataFrame:
+    """The curves' table: one row per point, `shown` clipped to the axis (a spike runs off its top,
+    as before) while `value` keeps the exact number for the hover."""
+    key = METRICS[metric][0]
+    train = getattr(history, key)
+    smoothed = smooth(train, max(history.steps_per_epoch / 8, 10))
+    x, raw, smoothed, steps = thin(history.epochs(history.step), train, smoothed, history.step)
+    val, full = getattr(history, f"val_{key}"), getattr(history, f"epoch_val_{key}")
+    bound = loss_top(smoothed, val) if metric == "loss" else accuracy_bottom(smoothed, val)
+    low, high = ((0.0, EMPTY_LOSS_TOP if bound is None else bound) if metric == "loss" else
+                 (0.0 if bound is None else bound, 1.005))
+    parts = [_rows(RAW_NAME, x, steps, raw), _rows(TRAINING_NAME, x, steps, smoothed),
+             _rows(SUBSET_NAME, history.epochs(history.val_step), history.val_step, val),
+             _rows(FULL_NAME, history.epochs(history.epoch_step), history.epoch_step, full),
+             _rows("frame", [0.0, 0.0 if len(steps) else 1.0], [0, 0], [low, high])]
+    if not len(steps):  # the note sits mid-chart; it is only in the data while there is nothing else
+        parts.append(_rows("note", [0.5], [0], [(low + high) / 2]).assign(note=EMPTY_NOTE))
+    table = pd.concat(parts, ignore_index=True)
+    table["shown"] = table["shown"].clip(low, high)
+    return table
+
+
+PROBE_ROLES = {"true digit": common.PALETTE["true"], "its wrong answer": common.PALETTE["wrong"],
+               "its answer": common.PALETTE["focus"], "other digits": GREY}
+
+
+def probe_spec() -> dict:
+    """The probe digit's 10 probabilities over epochs: the true digit green, a wrong favourite yellow (white
+    when the true digit is unknown), the rest grey; each likely digit named at its line's end."""
+    colour = {"field": "role", "type": "nominal", "title": None,
+              "scale": {"domain": list(PROBE_ROLES), "range": list(PROBE_ROLES.values())}, "legend": None}
+    x = {"field": "epoch", "type": "quantitative", "title": "epoch", "scale": {"nice": False}}
+    y = {"field": "probability", "type": "quantitative", "title": "probability",
+         "scale": {"domain": [0, 1.05], "nice": False}, "axis": {"format": ".0%"}}
+    width = {"field": "width", "type": "quantitative", "scale": None}
+    return {
+        "height": PROBE_HEIGHT, "title": {"text": "Your digit, answered as it learns", "anchor": "start"},
+        "encoding": {"x": x, "y": y},
+        "layer": [
+            {"mark": {"type": "line"}, "encoding": {"detail": {"field": "digit", "type": "nominal"}, "color": colour,
+                                                    "strokeWidth": width,
+                                                    "opacity": {"field": "opacity", "type": "quantitative",
+                                                                "scale": None}}},
+            {"transform": [{"filter": "datum.digit != ''"}], "mark": {"type": "point", "opacity": 0, "size": 80},
+             "encoding": {"tooltip": [{"field": "digit", "type": "nominal"},
+                                      {"field": "probability", "type": "quantitative", "format": ".1%"},
+                                      {"field": "epoch", "type": "quantitative", "format": ".2f"}]}},
+            {"transform": [{"filter": "datum.label != ''"}],
+             "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 16, "fontWeight": "bold"},
+             "encoding": {"text": {"field": "label"}, "color": colour}},
+            {"transform": [{"filter": "datum.note != ''"}], "mark": {"type": "text", "fontSize": 14, "color": GREY},
+             "encoding": {"text": {"field": "note"}}},
+        ],
+    }
+
+
+def probe_data(steps: np.ndarray, probs: np.ndarray, steps_per_epoch: int, label: int | None = None) -> pd.DataFrame:
+    """One row per (point, digit); the last point of each digit above 4% carries its label."""
+    probs = np.asarray(probs, np.float64).reshape(-1, 10)
+    if not len(probs):
+        return pd.DataFrame({"epoch": [0.5, 1.0], "digit": ["", ""], "probability": [0.5, 0.0],
+                             "role": "other digits", "width": 1.5, "opacity": 0.0, "label": "",
+                             "note": ["The probabilities start with the first step.", ""]})
+    leader = int(np.argmax(probs[-1]))
+    x, *columns = thin(np.asarray(steps, np.float64) / steps_per_epoch, *probs.T)
+    parts = []
+    for d in range(10):
+        colour, bold = digit_colour(d, leader, label), d in (leader, label)
+        role = next(r for r, c in PROBE_ROLES.items() if c == colour)
+        labels = [""] * len(x)
+        if columns[d][-1] > 0.04:
+            labels[-1] = str(d)
+        parts.append(pd.DataFrame({"epoch": x, "digit": str(d), "probability": columns[d], "role": role,
+                                   "width": 4.0 if bold else 1.5, "opacity": 1.0 if bold else 0.6, "label": labels,
+                                   "note": ""}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def layer_change_spec(depth: int) -> dict:
+    """How much each hidden layer's weights change per step, relative to their size, on a log axis: a
+    layer whose line sinks has nearly stopped learning. One line per hidden layer, told apart by shade and dash."""
+    names = [f"hidden layer {i + 1}" for i in range(depth)]
+    shades = [GREY, "#b4bccb", "#dde2ea", "#ffffff"][:depth]
+    colour = {"field": "layer", "type": "nominal", "title": None, "scale": {"domain": names, "range": shades},
+              "legend": {"orient": "top", "direction": "horizontal", "labelFontSize": 12}}
+    dash = {"field": "layer", "type": "nominal", "scale": {"domain": names,
+                                                           "range": [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]][:depth]},
+            "legend": None}
+    x = {"field": "epoch", "type": "quantitative", "title": "epoch", "scale": {"nice": False}}
+    y = {"field": "change", "type": "quantitative", "title": "change per step",
+         "scale": {"type": "log"}, "axis": {"format": "~%", "tickCount": 4}}
+    return {
+        "height": CHANGE_HEIGHT, "title": {"text": "Which layer is learning: weight change per step",
+                                           "anchor": "start"},
+        "encoding": {"x": x, "y": y},
+        "layer": [
+            {"transform": [{"filter": "datum.layer != '' && datum.change > 0"}],
+             "mark": {"type": "line", "strokeWidth": 2.5},
+             "encoding": {"color": colour, "strokeDash": dash}},
+            {"transform": [{"filter": "datum.layer != '' && datum.change > 0"}],
+             "mark": {"type": "point", "opacity": 0, "size": 80},
+             "encoding": {"tooltip": [{"field": "layer", "type": "nominal"},
+                                      {"field": "change", "type": "quantitative", "format": ".4~%",
+                                       "title": "weights changed per step"},
+                                      {"field": "epoch", "type": "quantitative", "format": ".2f"},
+                                      {"field": "step", "type": "quantitative", "format": ","}]}},
+            {"transform": [{"filter": "datum.layer == ''"}],  # the note, and the axis before any change
+             "mark": {"type": "text", "fontSize": 13, "color": GREY},
+             "encoding": {"text": {"field": "note"}}},
+        ],
+    }
+
+
+def layer_change_data(steps: np.ndarray, changes: np.ndarray, steps_per_epoch: int) -> pd.DataFrame:
+    """One row per (measurement, hidden layer): changes is (points, depth), as a layer_change.Trail holds."""
+    changes = np.asarray(changes, np.float64)
+    depth = changes.shape[1] if changes.ndim == 2 else 0
+    if not len(steps):
+        return pd.DataFrame({"epoch": [0.5, 0.0, 1.0], "step": 0, "layer": "", "change": [1e-3, 1e-4, 1e-2],
+                             "note": ["Appears after a few steps of training.", "", ""]})
+    epochs = np.asarray(steps, np.float64) / steps_per_epoch
+    return pd.concat([pd.DataFrame({"epoch": epochs, "step": np.asarray(steps, np.int64),
+                                    "layer": f"hidden layer {i + 1}", "change": changes[:, i], "note": ""})
+                      for i in range(depth)], ignore_index=True)
+
+
+def _diverging_lut() -> np.ndarray:
+    """The app's red-white-blue scale (common.DIVERGING) as 256 RGB rows, −1 at row 0 and +1 at row 255."""
+    scale = plotly.colors.get_colorscale(common.DIVERGING)
+    stops = np.array([s for s, _ in scale])
+    rgb = np.array([plotly.colors.unlabel_rgb(plotly.colors.convert_colors_to_same_type(c, "rgb")[0][0])
+                    for _, c in scale])
+    grid = np.linspace(0, 1, 256)
+    return np.stack([np.interp(grid, stops, rgb[:, i]) for i in range(3)], -1).round().astype(np.uint8)
+
+
+LUT = _diverging_lut()
+
+
+def _png(rgba: np.ndarray) -> str:
+    out = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(out, format="PNG", compress_level=1)
+    return base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def weight_tiles_html(w1: np.ndarray, units: int = 18, cols: int = 6) -> str:
+    """The first `units` hidden neurons' incoming weights as 28×28 tiles, red positive and blue negative,
+    each scaled to its own largest weight (as figures.training.weight_tiles); hovering a tile names its
+    neuron and its weights' range. Images inline in the HTML, decoded before the page paints them: a
+    served image file could be replaced (and gone) before a busy browser fetched it."""
+    count = min(units, w1.shape[1])
+    raw = np.asarray(w1[:, :count], np.float32).T.reshape(count, 28, 28)
+    scaled = raw / np.maximum(np.abs(raw).max(axis=(1, 2), keepdims=True), 1e-12)
+    rows = np.clip(np.round((scaled + 1) * 127.5), 0, 255).astype(np.uint8)
+    rgba = np.concatenate([LUT[rows], np.full((*rows.shape, 1), 255, np.uint8)], -1)
+    tiles = "".join(f'<img decoding="sync" alt="neuron {i}" title="neuron {i}: weights from {raw[i].min():.4f} to '
+                    f'{raw[i].max():.4f}" src="data:image/png;base64,{_png(rgba[i])}">' for i in range(count))
+    return (f'<div class="nnviz-tiles" style="display:grid;grid-template-columns:repeat({cols},1fr);gap:3px;'
+            f'max-width:{cols * 84}px">{tiles}</div>'
+            '<style>.nnviz-tiles img{width:100%;aspect-ratio:1;image-rendering:pixelated;display:block}</style>')
