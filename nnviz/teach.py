@@ -283,9 +283,9 @@ def gradient_lesson(net: Network, sizes: list[LayerGradient]) -> str:
     """What the per-layer chart shows, with this nudge's own ratio between the first hidden layer and the output
     layer, and why early layers learn slowly when the activation's slope is small (the vanishing gradient)."""
     first, last = sizes[0].norm, sizes[-1].norm
-    said = ("Each bar is the size of one layer's weight gradient (its norm, on a log scale: each grid line is ×10), "
-            "so how far this step moved that layer's weights. Backpropagation carries the error down from the "
-            f"output, layer by layer, multiplying it by each layer's weights and by the activation's slope. "
+    said = ("Each bar is how big one layer's weight gradient is (its norm, on a log scale: each grid line is ×10); "
+            "plain SGD moves each layer's weights in proportion to it. Backpropagation carries the error down from "
+            "the output, layer by layer, multiplying it by each layer's weights and by the activation's slope. "
             f"{SLOPES[net.activation]}. ")
     if first <= 0 or last <= 0:
         return said + "Here one layer got no gradient at all: none of its weights moved."

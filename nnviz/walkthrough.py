@@ -25,6 +25,12 @@ def layer_name(net: Network, layer: int) -> str:
     return "hidden layer" if net.depth == 1 else f"hidden layer {layer + 1}"
 
 
+def the_layer(net: Network, layer: int) -> str:
+    """A layer's name as a sentence says it: 'the hidden layer', 'hidden layer 2', 'the output layer'."""
+    name = layer_name(net, layer)
+    return name if name[-1].isdigit() else f"the {name}"
+
+
 def layer_widths(net: Network) -> tuple[int, ...]:
     """Every Dense layer's number of neurons, the output layer's 10 last."""
     return (*net.widths, CLASSES)
@@ -184,7 +190,7 @@ def logit_caption(net: Network, walk_: Walkthrough) -> str:
         said += (f"Neuron {ns.neuron} adds {ns.output:.4f} × {net.kernels[-1][ns.neuron, pred]:.4f} = {share:+.4f} "
                  f"to the score of {pred}. ")
     elif ns.layer < net.depth - 1:
-        said += (f"Neuron {ns.neuron} of the {layer_name(net, ns.layer)} reaches the scores only through the "
+        said += (f"Neuron {ns.neuron} of {the_layer(net, ns.layer)} reaches the scores only through the "
                  "layers above it. ")
     return said + "The highest score wins."
 
@@ -211,9 +217,9 @@ def neuron_caption(net: Network, ns: NeuronSum) -> str:
         what = (f"Neuron {ns.neuron} multiplies each of the 784 pixels by its weight and adds them up. Only the "
                 f"{ns.ink} inked pixels count: red pixels on the right push z up, blue push it down. ")
     else:
-        below = layer_name(net, ns.layer - 1)
-        what = (f"Neuron {ns.neuron} of the {layer_name(net, ns.layer)} multiplies each of the {len(ns.inputs)} "
-                f"outputs h of the {below} by its weight and adds them up. Only the {ns.ink} that are not 0 count: "
+        below = the_layer(net, ns.layer - 1)
+        what = (f"Neuron {ns.neuron} of {the_layer(net, ns.layer)} multiplies each of the {len(ns.inputs)} "
+                f"outputs h of {below} by its weight and adds them up. Only the {ns.ink} that are not 0 count: "
                 "red bars push z up, blue push it down. ")
     if ns.is_logit:
         return what + "This z is the digit's score (its logit); softmax (step 4) turns all ten into probabilities."
@@ -237,5 +243,5 @@ def layers_caption(net: Network, walk_: Walkthrough) -> str:
                 "fire (output above 0; the Layers page's \"Active neurons\"). ")
     if ns.is_logit:
         return said + "You picked an output neuron: step 3 shows the logits."
-    where = "" if net.depth == 1 else f" of the {layer_name(net, ns.layer)}"
+    where = "" if net.depth == 1 else f" of {the_layer(net, ns.layer)}"
     return said + f"Neuron {ns.neuron}{where} (white) outputs {ns.output:.4f}."

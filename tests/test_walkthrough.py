@@ -207,7 +207,7 @@ def test_the_shown_formulas_and_words_follow_the_neurons_layer(sample):
     assert walkthrough.output_latex(second).endswith(f"= {second.output:.4f}")
     assert "784 pixels" in walkthrough.neuron_caption(net, first)
     said = walkthrough.neuron_caption(net, second)
-    assert "of the hidden layer 2" in said and "48 outputs h of the hidden layer 1" in said
+    assert "Neuron 1 of hidden layer 2 multiplies" in said and "48 outputs h of hidden layer 1" in said
     assert f"Only the {second.ink} that are not 0" in said and "ReLU" in said
     assert "softmax" in walkthrough.neuron_caption(net, logit)
 
@@ -222,5 +222,5 @@ def test_layers_caption_counts_the_neurons_that_fire_in_every_hidden_layer(sampl
     said = walkthrough.layers_caption(net, deep)
     fired = [int((h > 0).sum()) for h in network.forward(net, image).hiddens]
     assert f"{fired[0]} of 40 in hidden layer 1, {fired[1]} of 20 in hidden layer 2, {fired[2]} of 16" in said
-    assert f"Neuron 4 of the hidden layer 2 (white) outputs {deep.neuron.output:.4f}." in said
+    assert f"Neuron 4 of hidden layer 2 (white) outputs {deep.neuron.output:.4f}." in said
     assert "step 3" in walkthrough.layers_caption(net, walkthrough.walk(net, image, 4, layer=3))

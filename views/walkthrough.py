@@ -30,7 +30,7 @@ with right:
     top = walkthrough.layer_widths(net)[layer] - 1
     # No key: when the digit or the layer changes, the default neuron (the top voter for the answer) comes back.
     neuron = pick_neuron.number_input(f"Neuron (0 to {top})", 0, top, value=default.neuron.neuron,
-                                      help=f"Starts at the neuron of the {walkthrough.layer_name(net, layer)} "
+                                      help=f"Starts at the neuron of {walkthrough.the_layer(net, layer)} "
                                            "that adds most to the answer.")
 walk = walkthrough.walk(net, digit.image, int(neuron), layer)
 ns, pred = walk.neuron, walk.prediction

@@ -104,12 +104,13 @@ def _between_hidden_layers(net: Network, update: teach.Params, grads: teach.Para
         help="The kernels that join one hidden layer to the next.")
     rows, cols = teach.strongest_block(update.kernels[kernel], BLOCK)
     below, above = (walkthrough.layer_name(net, i) for i in (kernel - 1, kernel))
+    said_below, said_above = (walkthrough.the_layer(net, i) for i in (kernel - 1, kernel))
     st.plotly_chart(figures.kernel_changes(update.kernels[kernel], grads.kernels[kernel], rows, cols, below, above),
                     **CHART)
     n_below, n_above = update.kernels[kernel].shape
     shown = "all" if (len(rows), len(cols)) == (n_below, n_above) else \
         f"the {len(rows)} × {len(cols)} that changed most of its {n_below} × {n_above}"
-    st.caption(f"Weights from the {below} (rows) to the {above} (columns), {shown}: red grows, blue shrinks. With "
+    st.caption(f"Weights from {said_below} (rows) to {said_above} (columns), {shown}: red grows, blue shrinks. With "
                "plain SGD a weight moves by how much its neuron below fired times how much the one above must change.")
 
 

@@ -127,16 +127,17 @@ def gradient_sizes(sizes: list[LayerGradient]) -> go.Figure:
     names = [size.name.replace(" layer", "") for size in sizes]  # short: five names share a phone's width
     norms = [size.norm for size in sizes]
     fig = go.Figure(go.Bar(
-        x=names, y=norms, marker_color=AFTER, text=[f"{n:.2g}" for n in norms], textposition="outside",
+        x=names, y=norms, marker_color=BEFORE, text=[f"{n:.2g}" for n in norms], textposition="outside",
         cliponaxis=False, customdata=[[size.largest, size.weights] for size in sizes],
         hovertemplate="%{x}: ‖gradient‖ = %{y:.3e}<br>largest for one weight %{customdata[0]:.3e}"
                       "<br>%{customdata[1]:,} weights<extra></extra>"))
     shown = [n for n in norms if n > 0] or [1.0]
     low, high = np.log10(min(shown)), np.log10(max(shown))
-    fig.update_yaxes(type="log", title="gradient size", range=[np.floor(low) - 0.2, high + 0.6],
+    # Down to the decade below the smallest bar, so every bar shows; just enough above the largest for its label.
+    fig.update_yaxes(type="log", title="gradient size", range=[np.floor(low - 0.1), high + 0.3],
                      exponentformat="power", dtick=1)
-    fig.update_xaxes(type="category")
-    return style(fig, 300)
+    fig.update_xaxes(type="category", title="layer (the input side on the left)")
+    return style(fig, 300, title=dict(text="How big each layer's gradient is", x=0, xref="paper"))
 
 
 def kernel_changes(update: np.ndarray, grads: np.ndarray, rows: np.ndarray, cols: np.ndarray,

@@ -133,7 +133,7 @@ def test_gradient_sizes_are_bars_of_each_layers_norm_on_a_log_scale():
     np.testing.assert_array_equal(bars.y, [s.norm for s in sizes])
     assert [c[1] for c in bars.customdata] == [40 * 784, 20 * 40, 16 * 20, 10 * 16]
     low, high = fig.layout.yaxis.range  # every bar and its label inside the axis (log10 units)
-    assert low < np.log10(min(s.norm for s in sizes)) and high > np.log10(max(s.norm for s in sizes)) + 0.3
+    assert low < np.log10(min(s.norm for s in sizes)) and high > np.log10(max(s.norm for s in sizes)) + 0.2
 
 
 def test_kernel_changes_show_the_picked_block_with_its_gradients():

@@ -196,7 +196,7 @@ def test_a_three_layer_model_shows_every_layers_gradient_as_gradient_tape_comput
     assert not at.exception
     np.testing.assert_allclose(array(charts.figure(at.get("plotly_chart")[4])["data"][0]["customdata"]), keras_grads[4],
                                atol=1e-6)
-    assert any("Weights from the hidden layer 2 (rows) to the hidden layer 3 (columns), all" in c.value
+    assert any("Weights from hidden layer 2 (rows) to hidden layer 3 (columns), all" in c.value
                for c in at.caption)
     output = charts.figure(at.get("plotly_chart")[5])
     np.testing.assert_allclose(array(output["data"][0]["customdata"])[:, :, 2], keras_grads[6], atol=1e-6)

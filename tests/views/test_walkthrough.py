@@ -77,7 +77,7 @@ def test_any_neuron_of_a_three_layer_model_shows_keras_numbers(open_page):
         assert len(at.get("plotly_chart")) == 1 and len(at.dataframe[0].value) == 5
     at.number_input[0].set_value(5).run()
     assert last_number(at.latex[0].value) == pytest.approx(float(zs[2][0, 5]), abs=1e-4)
-    assert any("Neuron 5 of the hidden layer 3 multiplies each of the 20 outputs" in c.value for c in at.caption)
+    assert any("Neuron 5 of hidden layer 3 multiplies each of the 20 outputs" in c.value for c in at.caption)
 
     at.selectbox(key="walk_layer").set_value(3).run()
     prediction = int(outputs["logits"][0].argmax())

@@ -1,0 +1,99 @@
+"""Screenshots of the Forward pass and Teach pages at any depth, with a deeper model uploaded as the active one.
+
+Usage: python scripts/screens_forward_teach.py OUT_DIR [--widths 390,820,1280,1920] [--depths 1,3,4]
+Depth 1 is the pretrained default; depth 3 a 128-64-32 ReLU network and depth 4 a 128-64-32-16 sigmoid one,
+both trained for one epoch on the bundled sample here, saved as .keras and uploaded on the Runs page as a
+user would. A 3 is drawn; the Forward pass shows a neuron of the second hidden layer (the first at depth 1);
+Teach labels the digit 3 and takes one nudge, so the gradient pictures show.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scripts.screens import shoot  # noqa: E402
+from tests.support import harness, strokes  # noqa: E402
+
+MODELS = {3: ((128, 64, 32), "relu"), 4: ((128, 64, 32, 16), "sigmoid")}
+HEIGHTS = {390: 844, 820: 1180, 1280: 720, 1920: 1080}
+
+
+def trained_file(depth: int, folder: Path) -> Path:
+    """A model of this depth, one epoch on the sample, as a .keras file."""
+    from nnviz import data, model
+
+    widths, activation = MODELS[depth]
+    m = model.build_model(widths, activation=activation, seed=0)
+    sample = data.load_sample()
+    m.fit(data.as_float(sample.x_train), sample.y_train, epochs=1, batch_size=32, verbose=0)
+    path = folder / f"depth{depth}.keras"
+    m.save(path)
+    return path
+
+
+def upload(page, path: Path) -> None:
+    harness.goto_page(page, "Runs & models")
+    uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Upload a .keras model")
+    uploader.wait_for(timeout=30_000)  # not the Draw page's picture uploader, which may linger a moment
+    uploader.locator('input[type="file"]').set_input_files(str(path))
+    page.locator('[data-testid="stAlert"]').filter(has_text="is now the model every page shows").wait_for(
+        timeout=120_000)  # the server's first upload imports TensorFlow
+    harness.wait_for_app(page)
+
+
+def pick_layer(page, name: str) -> None:
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Layer").click()
+    page.get_by_role("option", name=name).click()
+    harness.wait_for_app(page)
+
+
+def teach_once(page, label: str = "3") -> None:
+    page.locator('[data-testid="stButtonGroup"] button').filter(has_text=label).first.click()
+    harness.wait_for_app(page)
+    page.get_by_role("button", name="Teach one step").click()
+    page.locator('[data-testid="stMetric"]').filter(has_text="Steps taught").filter(has_text="1").wait_for(
+        timeout=30_000)
+    harness.wait_for_app(page)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--widths", default="390,820,1280,1920")
+    parser.add_argument("--depths", default="1,3,4")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    depths = [int(d) for d in args.depths.split(",")]
+    folder = Path(tempfile.mkdtemp(prefix="nnviz-deep-"))
+    files = {depth: trained_file(depth, folder) for depth in depths if depth in MODELS}
+    with harness.launched_browser() as context, harness.served_app() as url:
+        for depth in depths:
+            for width in (int(w) for w in args.widths.split(",")):
+                page = context.new_page()
+                page.set_viewport_size({"width": width, "height": HEIGHTS.get(width, 900)})
+                page.goto(url)
+                page.locator("canvas.upper-canvas").first.wait_for(timeout=90_000)
+                harness.wait_for_app(page)
+                harness.draw(page, strokes.strokes(3, "neat"))
+                harness.wait_for_app(page)
+                if depth in files:
+                    upload(page, files[depth])
+                harness.goto_page(page, "Forward pass")
+                if depth > 1:
+                    pick_layer(page, "hidden layer 2 (64 neurons)")
+                shoot(page, args.out / f"walkthrough-d{depth}-{width}.png", width, HEIGHTS.get(width, 900))
+                harness.goto_page(page, "Teach")
+                teach_once(page)
+                shoot(page, args.out / f"teach-d{depth}-{width}.png", width, HEIGHTS.get(width, 900))
+                print(depth, width, "exceptions:", harness.exceptions_on(page) or "none", flush=True)
+                page.close()
+
+
+if __name__ == "__main__":
+    main()
