@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import browser, measures, training_memory  # noqa: E402
+from benchmarks import browser, deep_pages, deep_training, measures, training_memory  # noqa: E402
 from tests.support import upload_memory  # noqa: E402
 
 
@@ -36,17 +36,22 @@ class Target:
 
 
 TARGETS = {
-    "train_speedup_vs_fit": Target("×", ">=", 2.0),
+    # Issue 16 asks ≥ 4× (with training in a worker); 2.0 was this harness's first, looser target.
+    "train_speedup_vs_fit": Target("×", ">=", 4.0),
+    "train_speedup_vs_fit_deep": Target("×", ">=", 4.0),
     "snapshots_per_s": Target("1/s", ">=", 2),
     "digit_p95_ms": Target("ms", "<=", 10),
     "layers_page_p95_ms_w512": Target("ms", "<=", 300),
     "weights_page_p95_ms_w512": Target("ms", "<=", 300),
+    "layers_page_p95_ms_deep": Target("ms", "<=", 300),
+    "weights_page_p95_ms_deep": Target("ms", "<=", 300),
     "stroke_latency_ratio_p95": Target("×", "<=", 1.15),
     "cold_start_s": Target("s", "<=", 6),
     "default_model_test_acc": Target("", ">=", 0.96),
     "playground_val_acc_20s": Target("", ">=", 0.95),
     "rss_idle_mb": Target("MB", "<=", 900),
     "rss_training_mb_w512": Target("MB", "report"),
+    "training_memory_mb_deep": Target("MB", "report"),
     "predict_p95_ms_under_load": Target("ms", "report"),
     "predict_p95_ratio_classroom": Target("×", "<=", 2.0),
     "rss_mb_classroom_server": Target("MB", "report"),
@@ -61,9 +66,14 @@ def benchmarks(quick: bool) -> dict:
     return {
         "train_speedup_vs_fit": lambda: measures.training_speed(rounds=1 if q else 3, seconds=1.5 if q else 4.0,
                                                                 fit_epochs=1 if q else 2),
+        "train_speedup_vs_fit_deep": lambda: deep_training.train_speedup_vs_fit_deep(
+            rounds=1 if q else 3, seconds=1.5 if q else 4.0, fit_epochs=1 if q else 2),
+        "training_memory_mb_deep": lambda: deep_training.training_memory_mb_deep(seconds=1.0 if q else 6.0),
         "digit_p95_ms": lambda: measures.digit_p95_ms(digits=20 if q else 240),
         "layers_page_p95_ms_w512": lambda: measures.page_p95_ms("views/layers.py", runs=3 if q else 30),
         "weights_page_p95_ms_w512": lambda: measures.page_p95_ms("views/weights.py", runs=3 if q else 30),
+        "layers_page_p95_ms_deep": lambda: deep_pages.layers_page_p95_ms_deep(runs=3 if q else 30),
+        "weights_page_p95_ms_deep": lambda: deep_pages.weights_page_p95_ms_deep(runs=3 if q else 30),
         "default_model_test_acc": measures.default_model_test_acc,
         "playground_val_acc_20s": lambda: measures.playground_val_acc_20s(seconds=3 if q else 20),
         "stroke_latency_ratio_p95": lambda: browser.stroke_latency_ratio_p95(rounds=1 if q else 2,
