@@ -485,3 +485,18 @@ def contribution_caption(contrib: Contribution, depth: int, activation: str) -> 
     return (f"The map adds up to {contrib.pixels.sum():.3f}. Add the biases, {contrib.bias:.3f} (the digit's own "
             f"{contrib.output_bias:.3f} plus {contrib.hidden_bias:.3f} from {through}), and you get the logit of "
             f"{contrib.digit}: {contrib.logit:.3f}. " + contribution_meaning(activation))
+
+
+def node_link_caption(net: Network, links: NodeLink) -> str:
+    """What the node-link diagram leaves out, and how it chose what it draws."""
+    edges = sum(e.src.size for e in links.edges)
+    total = sum(k.size for k in net.kernels)
+    if net.depth == 1:
+        chosen = f"the {links.units[0].size} of {net.width} hidden neurons whose outputs move the ten scores most"
+    else:
+        counts = ", ".join(f"{u.size} of {w} in layer {i}" for i, (u, w) in enumerate(zip(links.units, net.widths,
+                                                                                       strict=True), 1))
+        chosen = (f"the neurons on the strongest paths for this digit ({counts}): in the last layer those that move "
+                  "the scores most, in each layer below those that feed the drawn neurons above most")
+    return (f"Drawn: {chosen}, and the {edges:,} strongest of the network's {total:,} connections between them "
+            "(weight × the activation it carries). Everything else would be an unreadable hairball.")

@@ -384,3 +384,15 @@ def test_contribution_caption_adds_up(image):
     assert "every hidden layer's biases" in text and "not the gradient" in text
     assert "neurons that fired" in anatomy.contribution_caption(c, 1, "relu")
     assert anatomy.ranking_title(1) == "Which neurons fired most" and anatomy.ranking_title(2).endswith("layer 1")
+
+
+def test_node_link_caption_counts_what_is_drawn(image):
+    three = deep.random_deep_net((40, 20, 16))
+    links = anatomy.node_link(three, network.forward(three, image))
+    text = anatomy.node_link_caption(three, links)
+    drawn = sum(e.src.size for e in links.edges)
+    assert f"{links.units[1].size} of 20 in layer 2" in text and f"the {drawn:,} strongest of the network's " \
+        f"{784 * 40 + 40 * 20 + 20 * 16 + 160:,} connections" in text
+    one = random_net(64)
+    links = anatomy.node_link(one, network.forward(one, image))
+    assert "32 of 64 hidden neurons" in anatomy.node_link_caption(one, links)

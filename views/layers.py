@@ -42,7 +42,9 @@ b.plotly_chart(weight_figures.mosaic(top_tiles, anatomy.symmetric_range(net.w1),
                                      "What the 8 strongest look for (their weights)", height=340), **CHART)
 
 st.subheader("The whole network for this digit")
-st.plotly_chart(layers.node_link(net, acts, anatomy.node_link(net, acts)), **CHART)
+links = anatomy.node_link(net, acts)
+st.plotly_chart(layers.node_link(net, acts, links), **CHART)
+st.caption(anatomy.node_link_caption(net, links))
 
 st.subheader("Which pixels pushed toward a digit")
 choice = st.selectbox("Digit", range(10), index=acts.prediction, key=f"layers_class_{acts.prediction}",

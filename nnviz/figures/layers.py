@@ -60,7 +60,7 @@ def _hidden_columns(view: anatomy.LayerView, activation: str) -> list[tuple[str,
         dropout_title = "Dropout<br>training mask" if view.training else "Dropout<br>inference: all pass"
         return [(f"Hidden<br>{view.sparsity.width}, {_name(activation)}", acts.hidden, acts.z, None),
                 (dropout_title, acts.dropped, acts.z, None if view.mask is None else view.mask == 0)]
-    return [(f"Layer {i}<br>{s.width} {_name(activation)}<br>{s.active} on", drops, z,
+    return [(f"Layer {i}<br>{s.width}<br>{s.active} on", drops, z,
              None if mask is None else mask == 0)
             for i, (s, drops, z, mask) in enumerate(zip(view.sparsities, acts.drops, acts.zs, masks, strict=False), 1)]
 
@@ -98,7 +98,9 @@ def flow(view: anatomy.LayerView, activation: str = "relu", height: int = 560) -
     for k in range(len(hidden) + 1):
         suffix = panels.axis_ids(k)[0][1:]
         layout["xaxis" + suffix].update(visible=False)
-        layout["yaxis" + suffix].update(autorange="reversed", showgrid=False, zeroline=False, tickfont=dict(size=11))
+        layout["yaxis" + suffix].update(autorange="reversed", showgrid=False, zeroline=False, tickfont=dict(size=11),
+                                        # deeper, unit numbers would crowd the narrow columns: hover names them
+                                        showticklabels=k == 0 or len(view.sparsities) == 1)
     lo, hi = float(min(acts.logits.min(), 0)), float(max(acts.logits.max(), 0))
     pad = 0.25 * (hi - lo or 1)
     layout["xaxis" + x_logits[1:]].update(range=[lo - pad, hi + pad], zeroline=True, zerolinecolor="#8892a6")
@@ -172,8 +174,8 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
     Edge colour is the sign of weight × activation, thickness its size; only the strongest are drawn.
     """
     depth = len(links.units)
-    image_w, step = 2.2, 1.0 if depth == 1 else 0.8  # deeper: columns closer, so four layers fit the width
-    x_layers = [3.4 + step * i for i in range(depth)]
+    image_w, step = 2.2, 1.0 if depth == 1 else 0.6  # deeper: columns closer, so four layers fit a phone's width
+    x_layers = [(3.4 if depth == 1 else 3.2) + step * i for i in range(depth)]
     x_out = x_layers[-1] + step
     slots = [{int(u): 1 - (k + 0.5) / len(shown) for k, u in enumerate(shown)} for shown in links.units]
     y_digit = 1 - (np.arange(10) + 0.5) / 10
@@ -229,14 +231,15 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
         labels = [(image_w / 2, "input pixels"), (x_layers[0], f"{links.units[0].size} of {net.width} hidden neurons"),
                   (x_out, "digits")]
     else:
-        labels = [(image_w / 2, "input pixels"), (x_out, "digits")] + [
-            (x, f"layer {i}<br>{shown.size} of {w}") for i, (x, shown, w) in enumerate(
-                zip(x_layers, links.units, net.widths, strict=True), 1)]
+        labels = [(image_w / 2, "input pixels"), (x_out, "digits")] + [(x, f"layer {i}") for i, x in
+                                                                        enumerate(x_layers, 1)]
     layout = dict(
-        annotations=[dict(x=x, y=1.02, text=text, showarrow=False, yanchor="bottom") for x, text in labels],
+        annotations=[dict(x=x, y=1.02, text=text, showarrow=False, yanchor="bottom", font=dict(size=14 if depth == 1
+                                                                                               else 12))
+                     for x, text in labels],
         xaxis=dict(visible=False, range=[-0.05, x_out + 0.25], constrain="domain"),
         # One y unit drawn as long as image_w x units: the digit's pixels stay square at any width.
-        yaxis=dict(visible=False, range=[-0.02, 1.08 if depth == 1 else 1.16], scaleanchor="x", scaleratio=image_w),
+        yaxis=dict(visible=False, range=[-0.02, 1.08], scaleanchor="x", scaleratio=image_w),
         hovermode="closest")
     return common.style(go.Figure(traces, layout), height, title="Node-link diagram: the strongest connections "
                                                                  "for this digit (red pushes up, blue pushes down)")

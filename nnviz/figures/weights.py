@@ -107,7 +107,7 @@ def layer_kernel(net: Network, layer: int, height: int = 420) -> go.Figure:
 def output_kernel(net: Network, height: int = 330) -> go.Figure:
     """The second Dense kernel (width × 10) as a heatmap, digits as rows, with the 10 output biases."""
     layout = panels.layout(panels.columns([0.82, 0.18], gap=0.06),
-                           [f"Kernel ({net.width} × 10)", "Biases"])  # short: they share a phone's width
+                           [f"Kernel ({net.w2.shape[0]} × 10)", "Biases"])  # short: they share a phone's width
     layout["yaxis"].update(autorange="reversed", type="category", title="digit")
     layout["yaxis2"].update(autorange="reversed", type="category")  # same 10 categories: rows line up
     layout["xaxis"].update(title="hidden neuron", showgrid=False)

@@ -109,7 +109,7 @@ def test_flow_at_depth_3_has_a_column_per_layer_with_its_sparsity(image):
     view = anatomy.layer_view(net, image)
     fig = layers.flow(view)
     titles = [a.text for a in fig.layout.annotations]
-    assert titles[1:4] == [f"Layer {i}<br>{s.width} ReLU<br>{s.active} on" for i, s in enumerate(view.sparsities, 1)]
+    assert titles[1:4] == [f"Layer {i}<br>{s.width}<br>{s.active} on" for i, s in enumerate(view.sparsities, 1)]
     for i in range(3):
         active, silent = hidden_traces(fig, i + 2)
         np.testing.assert_allclose(np.asarray(active.customdata)[:, 0, 2], view.acts.hiddens[i], rtol=1e-6)

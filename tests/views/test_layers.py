@@ -87,8 +87,8 @@ def test_a_three_layer_model_shows_every_layer(open_page):
     assert [shown[f"Layer {i} active"] for i in (1, 2, 3)] == [f"{s.active} of {s.width}" for s in view.sparsities]
     assert any("3 hidden layers" in m.value for m in at.markdown)
     flow = at.get("plotly_chart")[0]
-    assert all(charts.mentions(flow, f"Layer {i}<br>{w} ReLU") for i, w in ((1, 40), (2, 20), (3, 16)))
-    assert charts.mentions(at.get("plotly_chart")[3], "layer 3<br>")  # the node-link diagram reaches layer 3
+    assert all(charts.mentions(flow, f"Layer {i}<br>{w}<br>") for i, w in ((1, 40), (2, 20), (3, 16)))
+    assert charts.mentions(at.get("plotly_chart")[3], "layer 3 neuron")  # the node-link diagram reaches layer 3
     assert len(at.get("plotly_chart")) == 5
     c = anatomy.contribution_map(net, image, view.acts.prediction)
     assert any(f"logit of {c.digit}: {c.logit:.3f}" in cap.value for cap in at.caption)
