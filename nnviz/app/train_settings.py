@@ -112,7 +112,8 @@ def presets(current: settings.Settings) -> None:
     with st.container(horizontal=True, gap="small", key="train_presets"):
         for i, preset in enumerate(settings.PRESETS):
             st.button(preset.name, key=f"{PRESET_KEY}{i}", help=preset.lesson, on_click=use_preset,
-                      args=(preset,), type="primary" if preset.matches(current) else "secondary")
+                      args=(preset,), type="primary" if preset.matches(current) else "secondary",
+                      wrap=True)  # a long name wraps in a narrow column instead of ending in '…'
 
 
 def use_preset(preset: settings.Preset) -> None:
