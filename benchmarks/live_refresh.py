@@ -1,7 +1,8 @@
 """The Train page's live refresh cost: server CPU per rerun of each live fragment, while a run trains.
 
 Measured on a served app through Streamlit's own protocol (benchmarks/load.Session): a session presses
-Train, then reruns one live fragment at a time, back to back, as the browser's timer would. The server
+Train, then reruns one live fragment at a time, at the fragment's own interval as the browser's timer
+does (paced), or back to back (a refresh then often finds no new snapshot). The server
 process's own CPU time (training runs in a worker process, whose time is not counted) over those reruns,
 minus what the server spends meanwhile without any rerun (receiving snapshots), divided by the reruns.
 """
@@ -35,14 +36,15 @@ def _live_fragments(tab: Session) -> dict[str, float]:
     return dict(tab.fragments)
 
 
-def refresh_cpu_ms(seconds: float = 8.0, query: str = "epochs=0&train_size=8000", url=None) -> dict:
+def refresh_cpu_ms(seconds: float = 20.0, query: str = "epochs=0&train_size=8000", paced: bool = True,
+                   url=None) -> dict:
     """Server CPU ms per live-fragment rerun on the Train page while its run trains, per fragment."""
     if url is None:
         from tests.support import harness
 
         with tempfile.TemporaryDirectory(prefix="nnviz-refresh-runs-") as runs, \
                 harness.served_app(env={**SERVER_ENV, "NNVIZ_RUNS_DIR": runs}) as served:
-            return refresh_cpu_ms(seconds, query, served)
+            return refresh_cpu_ms(seconds, query, paced, served)
     tab = Session(url, "train", query)
     try:
         tab.run()
@@ -59,16 +61,20 @@ def refresh_cpu_ms(seconds: float = 8.0, query: str = "epochs=0&train_size=8000"
             while time.monotonic() - start < seconds:
                 tab.run(fragment=fragment)
                 runs += 1
+                if paced:
+                    time.sleep(max(0.0, start + runs * interval - time.monotonic()))
             elapsed, cpu = time.monotonic() - start, _cpu_seconds(url.pid) - cpu0
-            result[f"train_refresh_cpu_ms_{i}"] = {"value": max(0.0, cpu - background * elapsed) / runs * 1000,
-                                                   "detail": f"fragment polling every {interval:g} s; {runs} reruns "
-                                                             f"in {elapsed:.1f} s; background "
-                                                             f"{background * 1000:.0f} ms/s"}
+            name = f"train_refresh_cpu_ms_{i}{'' if paced else '_back_to_back'}"
+            result[name] = {"value": max(0.0, cpu - background * elapsed) / runs * 1000,
+                            "detail": f"fragment polling every {interval:g} s; {runs} reruns in {elapsed:.1f} s; "
+                                      f"background {background * 1000:.0f} ms/s"}
         return result
     finally:
         tab.close()
 
 
 if __name__ == "__main__":
-    for name, figure in refresh_cpu_ms().items():
+    import sys
+
+    for name, figure in refresh_cpu_ms(paced="--back-to-back" not in sys.argv).items():
         print(f"{name}: {figure['value']:.1f} ms ({figure['detail']})")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -46,7 +47,7 @@ def numbers(snap: Snapshot, n_val: int) -> None:
     m = st.columns([1, 1, 1, 1, 1.5])  # room for "Validation subset" on a tablet
     m[0].metric(f"Epoch (of {s.epochs})" if s.epochs else "Epoch", f"{snap.epoch:.1f}")
     m[1].metric("Step", f"{snap.step:,}", help="Batches trained so far: one weight update each.")
-    m[2].metric("Samples/s", f"{snap.samples_per_s:,.0f}" if snap.samples_per_s else "–")
+    m[2].metric("Samples/s", live.rate(snap.samples_per_s))
     m[3].metric("Time left", "–" if snap.eta_seconds is None else f"{snap.eta_seconds:,.0f} s")
     m[4].metric("Validation subset", percent(h.val_accuracy[-1]) if len(h.val_accuracy) else "–",
                 help=f"Accuracy on the first {VAL_SUBSET:,} of the {n_val:,} validation digits, measured "
@@ -56,17 +57,17 @@ def numbers(snap: Snapshot, n_val: int) -> None:
 
 @dataclass
 class Kept:
-    """What a session's live views keep between refreshes: the layer-change trail, and the tiles' HTML
-    with the (run, step) it shows, so that a refresh with no new snapshot encodes nothing again."""
+    """What a session's live views keep between refreshes: the layer-change trail, and the last data of
+    each picture with the snapshot it was made from, so that a refresh with no new snapshot makes nothing
+    again (the curves poll faster than a worker publishes)."""
 
     trail: layer_change.Trail = field(default_factory=layer_change.Trail)
-    tiles_of: tuple[str, int] | None = None
-    tiles: str = ""
+    made: dict[str, tuple[tuple, object]] = field(default_factory=dict)
 
-    def tiles_html(self, snap: Snapshot) -> str:
-        if self.tiles_of != (snap.run_id, snap.step):
-            self.tiles, self.tiles_of = live.weight_tiles_html(snap.network.w1, TILES), (snap.run_id, snap.step)
-        return self.tiles
+    def made_for(self, name: str, key: tuple, make: Callable[[], object]):
+        if name not in self.made or self.made[name][0] != key:
+            self.made[name] = (key, make())
+        return self.made[name][1]
 
 
 _KEPT: weakref.WeakKeyDictionary[Trainer, Kept] = weakref.WeakKeyDictionary()  # one trainer per session
@@ -78,11 +79,12 @@ def kept(trainer: Trainer) -> Kept:
         return _KEPT.setdefault(trainer, Kept())
 
 
-def curves(snap: Snapshot) -> None:
+def curves(trainer: Trainer, snap: Snapshot) -> None:
     a, b = st.columns(2)
     for column, metric in ((a, "accuracy"), (b, "loss")):
-        column.vega_lite_chart(live.curves_data(snap.history, metric), live.curves_spec(metric),
-                               width="stretch")
+        data = kept(trainer).made_for(metric, (snap.run_id, snap.version),
+                                      lambda metric=metric: live.curves_data(snap.history, metric))
+        column.vega_lite_chart(data, live.curves_spec(metric), width="stretch")
 
 
 def pictures(trainer: Trainer, snap: Snapshot, digit) -> None:
@@ -90,15 +92,17 @@ def pictures(trainer: Trainer, snap: Snapshot, digit) -> None:
     remembered = kept(trainer)
     a, b = st.columns(2)
     probe = snap.probe
-    a.vega_lite_chart(live.probe_data(*((probe.step, probe.probs) if probe is not None else ((), ())),
-                                      snap.steps_per_epoch, digit.label), live.probe_spec(), width="stretch")
+    data = remembered.made_for("probe", (snap.run_id, snap.version, digit.label), lambda: live.probe_data(
+        *((probe.step, probe.probs) if probe is not None else ((), ())), snap.steps_per_epoch, digit.label))
+    a.vega_lite_chart(data, live.probe_spec(), width="stretch")
     a.caption(f"Your digit ({digit.source}), answered again as the network learns: green, its true digit; "
               "yellow, the network's answer while it is wrong.")
     if snap.network is not None:
         count = min(TILES, snap.network.w1.shape[1])
         b.markdown(f"**First-layer weights**, neurons 0–{count - 1}")
         with b:
-            st.html(remembered.tiles_html(snap))
+            st.html(remembered.made_for("tiles", (snap.run_id, snap.step),
+                                        lambda: live.weight_tiles_html(snap.network.w1, TILES)))
         b.caption("One tile per hidden neuron: its 784 input weights, red raising it, blue lowering it.")
         remembered.trail = layer_change.advance(remembered.trail, snap.run_id, snap.step, snap.network)
     trail = remembered.trail
@@ -122,7 +126,7 @@ def live_views(trainer: Trainer, n_val: int) -> None:
             snap = trainer.snapshot
             status_line(snap)
             numbers(snap, n_val)
-            curves(snap)
+            curves(trainer, snap)
         if len(trainer.records) != shown_runs or live_interval() != interval:
             st.rerun()
 

@@ -1,5 +1,6 @@
 """The Train page's live pictures, cheap to resend and never blank: Vega-Lite specs that stay the same while
-training (so the browser only swaps the data in place) with their data as tables, and the weight tiles as inline images.
+training (the browser swaps their data in place), their data as Arrow tables, the weight tiles as one inline
+image; and the rate metric's short form.
 
 A plotly chart in Streamlit is keyed by its whole figure, so each refresh replaced it and it stayed hidden
 until laid out again (issue 12's blank frames); and validating plotly figures cost 40–65 ms a refresh.
@@ -11,8 +12,8 @@ import base64
 import io
 
 import numpy as np
-import pandas as pd
 import plotly.colors
+import pyarrow as pa
 from PIL import Image
 
 from nnviz.figures import common
@@ -32,8 +33,15 @@ from nnviz.run_record import History
 
 RAW_NAME = "training, each batch"
 TRAIN_COLOUR, VAL_COLOUR, GREY = common.PALETTE["training"], common.PALETTE["validation"], common.PALETTE["neutral"]
-CURVE_HEIGHT, PROBE_HEIGHT, CHANGE_HEIGHT = 300, 300, 200
+CURVE_HEIGHT, PROBE_HEIGHT, CHANGE_HEIGHT = 340, 300, 250  # all in: title, legend, axes
 EMPTY_NOTE = "Press Train or Step: the curves start here."
+
+
+def rate(samples_per_s: float) -> str:
+    """The Samples/s metric, short enough for a tablet's metric column (13,000 showed as "13,…" there)."""
+    if not samples_per_s:
+        return "–"
+    return f"{samples_per_s / 1000:.1f}k" if samples_per_s >= 10_000 else f"{samples_per_s:,.0f}"
 
 
 def _tooltip(value: str, fmt: str, *extra: dict) -> list[dict]:
@@ -57,8 +65,8 @@ def curves_spec(metric: str) -> dict:
     colour = {"field": "series", "type": "nominal", "title": None,
               "scale": {"domain": [TRAINING_NAME, SUBSET_NAME, FULL_NAME],
                         "range": [TRAIN_COLOUR, VAL_COLOUR, VAL_COLOUR]},
-              "legend": {"orient": "top", "direction": "horizontal", "columns": 2, "labelFontSize": 13,
-                         "labelLimit": 260}}
+              "legend": {"orient": "top", "direction": "horizontal", "columns": 1, "labelFontSize": 13,
+                         "labelLimit": 260}}  # one entry a row: side by side, they ran off a tablet's chart
     hover = _tooltip("value", fmt, {"field": "series", "type": "nominal", "title": "curve"})
     return {
         "height": CURVE_HEIGHT,
@@ -78,13 +86,16 @@ def curves_spec(metric: str) -> dict:
     }
 
 
-def _rows(series: str, epoch, step, value, shown=None) -> pd.DataFrame:
-    value = np.asarray(value, np.float64)
-    return pd.DataFrame({"series": series, "epoch": np.asarray(epoch, np.float64), "step": np.asarray(step, np.int64),
-                         "value": value, "shown": value if shown is None else shown})
+def _table(**columns) -> pa.Table:
+    """An Arrow table from columns (arrays, lists of arrays to join, or one value for every row). Arrow,
+    not pandas: Streamlit sends a chart's data as Arrow, and converting a DataFrame cost ~15× more."""
+    joined = {name: np.concatenate([np.asarray(p) for p in parts]) if isinstance(parts, list) else parts
+              for name, parts in columns.items()}
+    rows = max(len(v) for v in joined.values() if isinstance(v, np.ndarray))
+    return pa.table({name: v if isinstance(v, np.ndarray) else pa.repeat(v, rows) for name, v in joined.items()})
 
 
-def curves_data(history: History, metric: str) -> pd.DataFrame:
+def curves_data(history: History, metric: str) -> pa.Table:
     """The curves' table: one row per point, `shown` clipped to the axis (a spike runs off its top,
     as before) while `value` keeps the exact number for the hover."""
     key = METRICS[metric][0]
@@ -95,15 +106,17 @@ def curves_data(history: History, metric: str) -> pd.DataFrame:
     bound = loss_top(smoothed, val) if metric == "loss" else accuracy_bottom(smoothed, val)
     low, high = ((0.0, EMPTY_LOSS_TOP if bound is None else bound) if metric == "loss" else
                  (0.0 if bound is None else bound, 1.005))
-    parts = [_rows(RAW_NAME, x, steps, raw), _rows(TRAINING_NAME, x, steps, smoothed),
-             _rows(SUBSET_NAME, history.epochs(history.val_step), history.val_step, val),
-             _rows(FULL_NAME, history.epochs(history.epoch_step), history.epoch_step, full),
-             _rows("frame", [0.0, 0.0 if len(steps) else 1.0], [0, 0], [low, high])]
+    parts = [(RAW_NAME, x, steps, raw), (TRAINING_NAME, x, steps, smoothed),
+             (SUBSET_NAME, history.epochs(history.val_step), history.val_step, val),
+             (FULL_NAME, history.epochs(history.epoch_step), history.epoch_step, full),
+             ("frame", [0.0, 0.0 if len(steps) else 1.0], [0, 0], [low, high])]
     if not len(steps):  # the note sits mid-chart; it is only in the data while there is nothing else
-        parts.append(_rows("note", [0.5], [0], [(low + high) / 2]).assign(note=EMPTY_NOTE))
-    table = pd.concat(parts, ignore_index=True)
-    table["shown"] = table["shown"].clip(low, high)
-    return table
+        parts.append(("note", [0.5], [0], [(low + high) / 2]))
+    value = np.concatenate([np.asarray(v, np.float64) for *_, v in parts])
+    return _table(series=np.repeat([name for name, *_ in parts], [len(v) for *_, v in parts]),
+                  epoch=[np.asarray(e, np.float64) for _, e, _, _ in parts],
+                  step=[np.asarray(st, np.int64) for _, _, st, _ in parts], value=value,
+                  shown=np.clip(value, low, high), note=EMPTY_NOTE if not len(steps) else "")
 
 
 PROBE_ROLES = {"true digit": common.PALETTE["true"], "its wrong answer": common.PALETTE["wrong"],
@@ -140,26 +153,25 @@ def probe_spec() -> dict:
     }
 
 
-def probe_data(steps: np.ndarray, probs: np.ndarray, steps_per_epoch: int, label: int | None = None) -> pd.DataFrame:
+def probe_data(steps: np.ndarray, probs: np.ndarray, steps_per_epoch: int, label: int | None = None) -> pa.Table:
     """One row per (point, digit); the last point of each digit above 4% carries its label."""
     probs = np.asarray(probs, np.float64).reshape(-1, 10)
     if not len(probs):
-        return pd.DataFrame({"epoch": [0.5, 1.0], "digit": ["", ""], "probability": [0.5, 0.0],
-                             "role": "other digits", "width": 1.5, "opacity": 0.0, "label": "",
-                             "note": ["The probabilities start with the first step.", ""]})
+        return _table(epoch=np.array([0.5, 1.0]), digit=np.array(["", ""], object), probability=np.array([0.5, 0.0]),
+                      role="other digits", width=1.5, opacity=0.0, label="",
+                      note=np.array(["The probabilities start with the first step.", ""], object))
     leader = int(np.argmax(probs[-1]))
     x, *columns = thin(np.asarray(steps, np.float64) / steps_per_epoch, *probs.T)
-    parts = []
-    for d in range(10):
-        colour, bold = digit_colour(d, leader, label), d in (leader, label)
-        role = next(r for r, c in PROBE_ROLES.items() if c == colour)
-        labels = [""] * len(x)
-        if columns[d][-1] > 0.04:
-            labels[-1] = str(d)
-        parts.append(pd.DataFrame({"epoch": x, "digit": str(d), "probability": columns[d], "role": role,
-                                   "width": 4.0 if bold else 1.5, "opacity": 1.0 if bold else 0.6, "label": labels,
-                                   "note": ""}))
-    return pd.concat(parts, ignore_index=True)
+    n = len(x)
+    roles = {c: r for r, c in PROBE_ROLES.items()}
+    bold = [d in (leader, label) for d in range(10)]
+    labels = np.full((10, n), "", dtype=object)
+    labels[:, -1] = [str(d) if columns[d][-1] > 0.04 else "" for d in range(10)]
+    return _table(epoch=np.tile(x, 10), digit=np.repeat([str(d) for d in range(10)], n),
+                  probability=np.concatenate(columns),
+                  role=np.repeat([roles[digit_colour(d, leader, label)] for d in range(10)], n),
+                  width=np.repeat([4.0 if b else 1.5 for b in bold], n),
+                  opacity=np.repeat([1.0 if b else 0.6 for b in bold], n), label=labels.ravel(), note="")
 
 
 def layer_change_spec(depth: int) -> dict:
@@ -173,11 +185,10 @@ def layer_change_spec(depth: int) -> dict:
                                                            "range": [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]][:depth]},
             "legend": None}
     x = {"field": "epoch", "type": "quantitative", "title": "epoch", "scale": {"nice": False}}
-    y = {"field": "change", "type": "quantitative", "title": "change per step",
+    y = {"field": "change", "type": "quantitative", "title": "weights changed per step",
          "scale": {"type": "log"}, "axis": {"format": "~%", "tickCount": 4}}
     return {
-        "height": CHANGE_HEIGHT, "title": {"text": "Which layer is learning: weight change per step",
-                                           "anchor": "start"},
+        "height": CHANGE_HEIGHT, "title": {"text": "Which layer is learning", "anchor": "start"},
         "encoding": {"x": x, "y": y},
         "layer": [
             {"transform": [{"filter": "datum.layer != '' && datum.change > 0"}],
@@ -197,17 +208,17 @@ def layer_change_spec(depth: int) -> dict:
     }
 
 
-def layer_change_data(steps: np.ndarray, changes: np.ndarray, steps_per_epoch: int) -> pd.DataFrame:
+def layer_change_data(steps: np.ndarray, changes: np.ndarray, steps_per_epoch: int) -> pa.Table:
     """One row per (measurement, hidden layer): changes is (points, depth), as a layer_change.Trail holds."""
     changes = np.asarray(changes, np.float64)
     depth = changes.shape[1] if changes.ndim == 2 else 0
     if not len(steps):
-        return pd.DataFrame({"epoch": [0.5, 0.0, 1.0], "step": 0, "layer": "", "change": [1e-3, 1e-4, 1e-2],
-                             "note": ["Appears after a few steps of training.", "", ""]})
+        return _table(epoch=np.array([0.5, 0.0, 1.0]), step=0, layer="", change=np.array([1e-3, 1e-4, 1e-2]),
+                      note=np.array(["Appears after a few steps of training.", "", ""], object))
     epochs = np.asarray(steps, np.float64) / steps_per_epoch
-    return pd.concat([pd.DataFrame({"epoch": epochs, "step": np.asarray(steps, np.int64),
-                                    "layer": f"hidden layer {i + 1}", "change": changes[:, i], "note": ""})
-                      for i in range(depth)], ignore_index=True)
+    return _table(epoch=np.tile(epochs, depth), step=np.tile(np.asarray(steps, np.int64), depth),
+                  layer=np.repeat([f"hidden layer {i + 1}" for i in range(depth)], len(epochs)).astype(object),
+                  change=changes.T.ravel(), note="")
 
 
 def _diverging_lut() -> np.ndarray:
@@ -232,15 +243,24 @@ def _png(rgba: np.ndarray) -> str:
 def weight_tiles_html(w1: np.ndarray, units: int = 18, cols: int = 6) -> str:
     """The first `units` hidden neurons' incoming weights as 28×28 tiles, red positive and blue negative,
     each scaled to its own largest weight (as figures.training.weight_tiles); hovering a tile names its
-    neuron and its weights' range. Images inline in the HTML, decoded before the page paints them: a
-    served image file could be replaced (and gone) before a busy browser fetched it."""
+    neuron and its weights' range. One inline image (decoded before the page paints it: a served image
+    file could be replaced, and gone, before a busy browser fetched it) under a grid of hover cells."""
     count = min(units, w1.shape[1])
+    cols = min(cols, count)
     raw = np.asarray(w1[:, :count], np.float32).T.reshape(count, 28, 28)
     scaled = raw / np.maximum(np.abs(raw).max(axis=(1, 2), keepdims=True), 1e-12)
-    rows = np.clip(np.round((scaled + 1) * 127.5), 0, 255).astype(np.uint8)
-    rgba = np.concatenate([LUT[rows], np.full((*rows.shape, 1), 255, np.uint8)], -1)
-    tiles = "".join(f'<img decoding="sync" alt="neuron {i}" title="neuron {i}: weights from {raw[i].min():.4f} to '
-                    f'{raw[i].max():.4f}" src="data:image/png;base64,{_png(rgba[i])}">' for i in range(count))
-    return (f'<div class="nnviz-tiles" style="display:grid;grid-template-columns:repeat({cols},1fr);gap:3px;'
-            f'max-width:{cols * 84}px">{tiles}</div>'
-            '<style>.nnviz-tiles img{width:100%;aspect-ratio:1;image-rendering:pixelated;display:block}</style>')
+    rows = -(-count // cols)
+    # Each tile with a 2-pixel gap after it (right and below), so that the hover grid's equal cells fit it.
+    mosaic = np.full((rows * 30, cols * 30), np.nan, np.float32)
+    for i in range(count):
+        r, c = divmod(i, cols)
+        mosaic[r * 30:r * 30 + 28, c * 30:c * 30 + 28] = scaled[i]
+    shade = np.clip(np.round((np.nan_to_num(mosaic) + 1) * 127.5), 0, 255).astype(np.uint8)
+    rgba = np.concatenate([LUT[shade], np.where(np.isnan(mosaic), 0, 255).astype(np.uint8)[..., None]], -1)
+    cells = "".join(f'<div title="neuron {i}: weights from {raw[i].min():.4f} to {raw[i].max():.4f}"></div>'
+                    for i in range(count))
+    return (f'<div class="nnviz-tiles" style="position:relative;max-width:{cols * 90}px">'
+            f'<img decoding="sync" alt="First-layer weights of neurons 0 to {count - 1}" '
+            f'src="data:image/png;base64,{_png(rgba)}" style="width:100%;display:block;image-rendering:pixelated">'
+            f'<div style="position:absolute;inset:0;display:grid;grid-template-columns:repeat({cols},1fr);'
+            f'grid-template-rows:repeat({rows},1fr)">{cells}</div></div>')
