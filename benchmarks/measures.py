@@ -16,7 +16,7 @@ from tests.support import strokes
 
 # TensorFlow's threading as the served app sets it, before its first op runs, so that plain model.fit
 # below is measured with the same threading as the trainer's workers.
-runtime.tensorflow_environment()
+runtime.environment_variables()
 
 
 def _canvas_pngs() -> list[bytes]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnviz import tensorflow_env
+from nnviz import environment
 from nnviz.run_record import History
 
 # Keras's TensorBoard callback uses the same layout: one folder per split, the same tags in both,
@@ -44,7 +44,7 @@ def write(folder: Path, history: History, end_time: float, seconds: float) -> li
     evenly over the training time (the run kept no clock per step), which TensorBoard's "relative"
     axis then shows sensibly.
     """
-    tensorflow_env.apply(tensorflow_env.QUIET)
+    environment.apply(environment.QUIET)
     import tensorflow as tf
     from tensorflow.core.framework import summary_pb2
     from tensorflow.core.util import event_pb2

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from nnviz import tensorflow_env
+from nnviz import environment
 
-tensorflow_env.apply(tensorflow_env.QUIET)  # before Keras loads TensorFlow
+environment.apply(environment.QUIET)  # before Keras loads TensorFlow
 
 from collections.abc import Sequence  # noqa: E402
 

@@ -8,9 +8,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from nnviz import tensorflow_env
+from nnviz import environment
 
-tensorflow_env.apply(tensorflow_env.QUIET)
+environment.apply(environment.QUIET)
 # Runs that tests train are saved in a throwaway folder (also by servers the browser tests start),
 # never in the repository's ./runs or a folder the user configured.
 os.environ["NNVIZ_RUNS_DIR"] = tempfile.mkdtemp(prefix="nnviz-test-runs-")

@@ -1,9 +1,10 @@
 """Every change nnviz makes to the whole server process, declared in one place. app.py calls configure()
 first on every run, and settle_heap() after each page (both do their work only when there is some).
 
-- TensorFlow's environment (TENSORFLOW_ENVIRONMENT): read by TensorFlow when it loads (its log level)
-  and when it runs its first op (its threads). Training workers inherit it: they fork from a
-  forkserver this process starts.
+- The numeric libraries' environment (ENVIRONMENT): read by TensorFlow when it loads (its log level)
+  and when it runs its first op (its threads), and by numpy when it loads (its BLAS threads: too late
+  for this process, in time for its workers). Training workers inherit it: they fork from a forkserver
+  this process starts.
 - The garbage-collection policy (settle_heap): the heap frozen once loaded, Streamlit's own
   collection after every run left on (see GC_POLICY for the measurement that chose it).
 
@@ -21,11 +22,11 @@ import sys
 import threading
 from collections.abc import MutableMapping
 
-from nnviz import tensorflow_env
+from nnviz import environment
 from nnviz.training.heap import settle_heap as _settle
 
-# Declared in nnviz/tensorflow_env.py (with why), where the core's TensorFlow importers read the log level.
-TENSORFLOW_ENVIRONMENT = tensorflow_env.ENVIRONMENT
+# Declared in nnviz/environment.py (with why), where the core's TensorFlow importers find the log level.
+ENVIRONMENT = environment.ENVIRONMENT
 
 # Streamlit runs gc.collect(2) after every script run (runner.postScriptGC, on by default). Over the
 # server's whole heap (~132,000 objects once the Train and Draw pages have run) one such collection
@@ -41,9 +42,9 @@ _configured = False
 _modules_settled = 0   # len(sys.modules) when the heap was last frozen
 
 
-def tensorflow_environment(environ: MutableMapping[str, str] = os.environ) -> None:
-    """Set TensorFlow's environment, keeping whatever the host set already."""
-    tensorflow_env.apply(environ=environ)
+def environment_variables(environ: MutableMapping[str, str] = os.environ) -> None:
+    """Set the numeric libraries' environment, keeping whatever the host set already."""
+    environment.apply(environ=environ)
 
 
 def configure() -> None:
@@ -51,7 +52,7 @@ def configure() -> None:
     global _configured
     with _lock:
         if not _configured:
-            tensorflow_environment()
+            environment_variables()
             _configured = True
 
 

@@ -18,19 +18,19 @@ def fresh_process(monkeypatch):
     monkeypatch.setattr(runtime, "_modules_settled", 0)
 
 
-def test_tensorflow_environment_is_set_and_a_hosts_choice_kept():
+def test_the_environment_is_set_and_a_hosts_choice_kept():
     fresh, host = {}, {"TF_NUM_INTRAOP_THREADS": "4"}
-    runtime.tensorflow_environment(fresh)
-    runtime.tensorflow_environment(host)
-    assert fresh == {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_NUM_INTRAOP_THREADS": "1"}
-    assert host == {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_NUM_INTRAOP_THREADS": "4"}
+    runtime.environment_variables(fresh)
+    runtime.environment_variables(host)
+    assert fresh == {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_NUM_INTRAOP_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    assert host == {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_NUM_INTRAOP_THREADS": "4", "OPENBLAS_NUM_THREADS": "1"}
 
 
 def test_configure_sets_tensorflows_environment_once(fresh_process, monkeypatch):
-    for name in runtime.TENSORFLOW_ENVIRONMENT:
+    for name in runtime.ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
     runtime.configure()
-    assert {n: os.environ[n] for n in runtime.TENSORFLOW_ENVIRONMENT} == runtime.TENSORFLOW_ENVIRONMENT
+    assert {n: os.environ[n] for n in runtime.ENVIRONMENT} == runtime.ENVIRONMENT
     monkeypatch.delenv("TF_NUM_INTRAOP_THREADS")
     runtime.configure()  # app.py calls it on every run: later calls change nothing
     assert "TF_NUM_INTRAOP_THREADS" not in os.environ
