@@ -177,10 +177,10 @@ def probe_data(steps: np.ndarray, probs: np.ndarray, steps_per_epoch: int, label
 def layer_change_spec(depth: int) -> dict:
     """How much each hidden layer's weights change per step, relative to their size, on a log axis: a
     layer whose line sinks has nearly stopped learning. One line per hidden layer, told apart by shade and dash."""
-    names = [f"hidden layer {i + 1}" for i in range(depth)]
+    names = [f"layer {i + 1}" for i in range(depth)]
     shades = [GREY, "#b4bccb", "#dde2ea", "#ffffff"][:depth]
     colour = {"field": "layer", "type": "nominal", "title": None, "scale": {"domain": names, "range": shades},
-              "legend": {"orient": "top", "direction": "horizontal", "labelFontSize": 12}}
+              "legend": {"orient": "top", "direction": "horizontal", "columns": 2, "labelFontSize": 12}}
     dash = {"field": "layer", "type": "nominal", "scale": {"domain": names,
                                                            "range": [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]][:depth]},
             "legend": None}
@@ -217,7 +217,7 @@ def layer_change_data(steps: np.ndarray, changes: np.ndarray, steps_per_epoch: i
                       note=np.array(["Appears after a few steps of training.", "", ""], object))
     epochs = np.asarray(steps, np.float64) / steps_per_epoch
     return _table(epoch=np.tile(epochs, depth), step=np.tile(np.asarray(steps, np.int64), depth),
-                  layer=np.repeat([f"hidden layer {i + 1}" for i in range(depth)], len(epochs)).astype(object),
+                  layer=np.repeat([f"layer {i + 1}" for i in range(depth)], len(epochs)).astype(object),
                   change=changes.T.ravel(), note="")
 
 

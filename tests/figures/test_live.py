@@ -104,12 +104,12 @@ def test_a_probe_with_no_step_yet_says_when_it_starts():
 def test_the_layer_change_chart_has_one_line_per_hidden_layer(depth):
     changes = np.abs(np.random.default_rng(depth).normal(1e-3, 1e-4, (5, depth)))
     table = live.layer_change_data(np.arange(1, 6) * 10, changes, steps_per_epoch=20).to_pandas()
-    assert list(table["layer"].unique()) == [f"hidden layer {i + 1}" for i in range(depth)]
-    assert np.allclose(table.query("layer == 'hidden layer 1'")["change"], changes[:, 0])
+    assert list(table["layer"].unique()) == [f"layer {i + 1}" for i in range(depth)]
+    assert np.allclose(table.query("layer == 'layer 1'")["change"], changes[:, 0])
     assert np.allclose(table["epoch"].iloc[:5], np.arange(1, 6) / 2)
     spec = live.layer_change_spec(depth)
     line = spec["layer"][0]["encoding"]
-    assert line["color"]["scale"]["domain"] == [f"hidden layer {i + 1}" for i in range(depth)]
+    assert line["color"]["scale"]["domain"] == [f"layer {i + 1}" for i in range(depth)]
     assert len(line["strokeDash"]["scale"]["range"]) == depth
     assert spec["encoding"]["y"]["scale"]["type"] == "log"
 
