@@ -44,6 +44,11 @@ def texts(elements):
     return [e.value for e in elements]
 
 
+def charts(at) -> list:
+    """Every chart on the page: the live views are Vega-Lite charts, the results plotly figures."""
+    return [*at.get("vega_lite_chart"), *at.get("plotly_chart")]
+
+
 def test_start_then_stop_with_a_tiny_dataset_shows_charts_and_results(train_page):
     at = train_page(**TINY)
     assert not at.exception
@@ -52,7 +57,7 @@ def test_start_then_stop_with_a_tiny_dataset_shows_charts_and_results(train_page
     trainer(at).wait_for(lambda s: s.step >= 20, 60)
     at.run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) >= 4  # accuracy, loss, the probe digit and the weight tiles
+    assert len(charts(at)) >= 4  # accuracy, loss, the probe digit and which layer is learning
     step_metric = next(m for m in at.metric if m.label == "Step")
     assert int(step_metric.value.replace(",", "")) >= 20
     assert at.session_state[session.LIVE_RUN]  # the run is every page's model now (see the last tests)
@@ -61,8 +66,7 @@ def test_start_then_stop_with_a_tiny_dataset_shows_charts_and_results(train_page
     assert any("stopped and was tested" in s for s in texts(at.success))
     assert [m.label for m in at.metric if m.label == "Test"] == ["Test"]
     assert len(at.session_state[session.RUNS]) == 1
-    charts = at.get("plotly_chart")
-    assert len(charts) >= 6  # the live views, the confusion matrix and the gallery of mistakes
+    assert len(charts(at)) >= 6  # the live views, the confusion matrix and the gallery of mistakes
 
 
 @pytest.mark.parametrize(("params", "expected"), [
