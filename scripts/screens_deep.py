@@ -38,19 +38,27 @@ def main() -> None:
             page.goto(f"{url}/train?widths={args.layers}&epochs=0&train_size=8000")
             harness.wait_for_app(page)
             page.get_by_role("button", name="Train", exact=True).click()
-            page.get_by_text("Training…").first.wait_for(timeout=60_000)
+            page.get_by_text("Training…").first.wait_for(timeout=180_000)
             page.wait_for_timeout(args.seconds * 1000)
             page.get_by_role("button", name="Stop", exact=True).click()
             page.get_by_text("Accuracy on each kind of digit").first.wait_for(timeout=120_000)  # the run has ended
             navigate(page, "Draw")
+            use = page.get_by_role("button", name="Use your Run 1")
+            if use.count():  # the run is not the active model yet: make it so
+                use.first.click()
+                harness.wait_for_app(page)
             page.locator("canvas.upper-canvas").first.wait_for(timeout=90_000)
             harness.draw(page, strokes.strokes(3, "neat"))
             harness.wait_for_app(page)
             for title in ("Layers", "Weights"):
                 navigate(page, title)
                 shot(page, args.out / f"{title.lower()}-deep-{width}.png", width, height)
-            page.locator('[data-testid="stSelectbox"]').filter(has_text="Layer").first.click()
-            page.get_by_role("option").nth(depth - 1).click()
+            label = page.locator('[data-testid="stWidgetLabel"]').get_by_text("Layer", exact=True)
+            picker = page.locator('[data-testid="stSelectbox"]').filter(has=label).first
+            picker.scroll_into_view_if_needed()
+            picker.click()
+            page.keyboard.type(f"Layer {depth}:")  # the picker filters its options as one types
+            page.keyboard.press("Enter")
             harness.wait_for_app(page)
             shot(page, args.out / f"weights-deep-last-{width}.png", width, height)
             page.close()
@@ -62,10 +70,15 @@ def navigate(page, title: str) -> None:
     if top.count() and top.first.is_visible():
         harness.goto_page(page, title)
         return
-    fold = '[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button'
-    page.locator(fold).first.click()
-    page.locator('[data-testid="stSidebarNavLink"]').filter(has=page.get_by_text(title, exact=True)).first.click()
+    link = page.locator('[data-testid="stSidebarNavLink"]').filter(has=page.get_by_text(title, exact=True)).first
+    expand = page.locator('[data-testid="stExpandSidebarButton"]').first
+    if expand.count() and expand.is_visible():  # the folded sidebar's links sit outside the screen
+        expand.click()
+    link.click()
     harness.wait_for_app(page)
+    if page.locator('[data-testid="stSidebarCollapseButton"]').first.is_visible():  # out of the screenshot's way
+        page.locator('[data-testid="stSidebarCollapseButton"]').first.click()
+        harness.wait_for_app(page)
 
 
 def shot(page, path: Path, width: int, height: int) -> None:

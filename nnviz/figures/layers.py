@@ -72,6 +72,9 @@ def flow(view: anatomy.LayerView, activation: str = "relu", height: int = 560) -
     layout = panels.layout(panels.columns([0.1] * (1 + len(hidden)) + [0.35, 0.35]), [
         "Input<br>784 values", *(title for title, *_ in hidden), "Logits<br>10 raw scores",
         "Probabilities<br>softmax of the logits"])
+    if len(view.sparsities) > 1:  # up to four narrow layer columns side by side: smaller titles fit a phone
+        for title in layout["annotations"][1:1 + len(hidden)]:
+            title["font"] = dict(size=11)
     rows, cols = anatomy.pixel_of(np.arange(anatomy.PIXELS))
     traces = [go.Heatmap(
         z=acts.inputs[:, None], customdata=np.stack([np.arange(anatomy.PIXELS), rows, cols], -1)[:, None],
