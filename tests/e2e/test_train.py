@@ -1,16 +1,20 @@
 """Training in a real browser: the curves grow, other pages stay usable, and a closed tab frees its slot."""
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support import harness
 
 UNTIL_PAUSED = "/train?epochs=0&train_size=8000"  # epochs=0: train until paused or stopped
 
-# Points in the Train page's first chart (accuracy), as plotly.js counted them after decoding
-# the figure (plotly sends arrays base64-encoded, so the raw trace data has no length).
-CHART_POINTS = """() => {
-  const plot = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
-  return plot && plot._fullData ? plot._fullData.reduce((n, trace) => n + (trace._length || 0), 0) : 0;
+# The Train page's first chart (accuracy) as drawn: the number of its curves' points (Vega draws each
+# point as an svg path: the hover targets) and a hash of its drawing ("" before it is drawn).
+CHART_DRAWING = """() => {
+  const svg = document.querySelector('[data-testid="stVegaLiteChart"] svg.marks');
+  if (!svg) return '';
+  let hash = 0;
+  for (const c of svg.innerHTML) hash = (hash * 31 + c.charCodeAt(0)) | 0;
+  return svg.querySelectorAll('.mark-symbol path').length + ':' + hash;
 }"""
 
 
@@ -84,11 +88,11 @@ def test_training_goes_on_while_the_user_visits_another_page(page, app_url):
     harness.wait_for_app(page)
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Training…").first.wait_for(timeout=60_000)
-    page.wait_for_function(f"({CHART_POINTS})() > 0", timeout=60_000)
-    points, steps = page.evaluate(CHART_POINTS), step(page)
-    page.wait_for_function(f"({CHART_POINTS})() > {points}", timeout=60_000)  # the chart grows live
-    # The Step metric grows too. Waited for, not read at once: plotly draws a chart after the metrics
-    # of the same refresh are on screen, so the chart catching up can show a step the metric already showed.
+    wait_for_step_above(page, 0)
+    drawing, steps = page.evaluate(CHART_DRAWING), step(page)
+    page.wait_for_function(f"({CHART_DRAWING})() !== {json.dumps(drawing)}", timeout=60_000)  # it redraws, live
+    # The Step metric grows too. Waited for, not read at once: a chart is drawn after the metrics of the
+    # same refresh are on screen, so the chart catching up can show a step the metric already showed.
     wait_for_step_above(page, steps)
 
     harness.goto_page(page, "Draw")
