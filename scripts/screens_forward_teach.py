@@ -38,7 +38,7 @@ def trained_file(depth: int, folder: Path) -> Path:
 
 
 def upload(page, path: Path) -> None:
-    harness.goto_page(page, "Runs & models")
+    navigate(page, "Runs & models")
     uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Upload a .keras model")
     uploader.wait_for(timeout=30_000)  # not the Draw page's picture uploader, which may linger a moment
     uploader.locator('input[type="file"]').set_input_files(str(path))
@@ -48,9 +48,20 @@ def upload(page, path: Path) -> None:
 
 
 def pick_layer(page, name: str) -> None:
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="Layer").click()
-    page.get_by_role("option", name=name).click()
-    harness.wait_for_app(page)
+    page.get_by_text("Follow your digit").wait_for(timeout=30_000)
+    for _ in range(3):  # a click while the page still reruns can land on the old selectbox: open it again
+        page.locator('[data-testid="stSelectbox"]').filter(has_text="Layer").click()
+        option = page.get_by_role("option", name=name)
+        try:
+            option.wait_for(timeout=10_000)
+        except Exception:  # noqa: BLE001 - Playwright's timeout: try again
+            page.keyboard.press("Escape")
+            harness.wait_for_app(page)
+            continue
+        option.click()
+        harness.wait_for_app(page)
+        return
+    raise RuntimeError(f"No layer {name!r} to pick: is the deeper model active? {harness.header_text(page)}")
 
 
 def teach_once(page, label: str = "3") -> None:
@@ -72,11 +83,15 @@ def main() -> None:
     depths = [int(d) for d in args.depths.split(",")]
     folder = Path(tempfile.mkdtemp(prefix="nnviz-deep-"))
     files = {depth: trained_file(depth, folder) for depth in depths if depth in MODELS}
+    widths = [int(w) for w in args.widths.split(",")]
     with harness.launched_browser() as context, harness.served_app() as url:
         for depth in depths:
-            for width in (int(w) for w in args.widths.split(",")):
+            for width in widths:
+                # A session per width, laid out at that width from the start: a chart drawn at one width and
+                # then resized is not what a visitor sees.
                 page = context.new_page()
-                page.set_viewport_size({"width": width, "height": HEIGHTS.get(width, 900)})
+                height = HEIGHTS.get(width, 900)
+                page.set_viewport_size({"width": width, "height": height})
                 page.goto(url)
                 page.locator("canvas.upper-canvas").first.wait_for(timeout=90_000)
                 harness.wait_for_app(page)
@@ -84,15 +99,33 @@ def main() -> None:
                 harness.wait_for_app(page)
                 if depth in files:
                     upload(page, files[depth])
-                harness.goto_page(page, "Forward pass")
+                navigate(page, "Forward pass")
                 if depth > 1:
                     pick_layer(page, "hidden layer 2 (64 neurons)")
-                shoot(page, args.out / f"walkthrough-d{depth}-{width}.png", width, HEIGHTS.get(width, 900))
-                harness.goto_page(page, "Teach")
+                shoot(page, args.out / f"walkthrough-d{depth}-{width}.png", width, height)
+                navigate(page, "Teach")
                 teach_once(page)
-                shoot(page, args.out / f"teach-d{depth}-{width}.png", width, HEIGHTS.get(width, 900))
+                shoot(page, args.out / f"teach-d{depth}-{width}.png", width, height)
                 print(depth, width, "exceptions:", harness.exceptions_on(page) or "none", flush=True)
                 page.close()
+
+
+def navigate(page, title: str) -> None:
+    """Through the links at the top, or on a phone through the side menu they fold into."""
+    named = page.get_by_text(title, exact=True)
+    top = page.locator('[data-testid="stTopNavLink"]').filter(has=named)
+    side = page.locator('[data-testid="stSidebarNavLink"]').filter(has=named)
+    menu = page.locator('[data-testid="stExpandSidebarButton"]')
+    top.or_(side).or_(menu).first.wait_for(timeout=30_000)
+    if top.count() and top.first.is_visible():
+        return harness.goto_page(page, title)
+    if menu.is_visible():  # the menu is folded away (its links are still "visible", off-screen)
+        menu.click()
+    side.click()
+    harness.wait_for_app(page)
+    if page.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "false":
+        page.locator('[data-testid="stSidebarCollapseButton"] button').click()  # else it covers the page
+        harness.wait_for_app(page)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from nnviz.app.messages import show
 from nnviz.figures import teach as figures
 from nnviz.network import Network
 
-TILES = 8   # hidden neurons shown in the weight-change picture
+TILES = 6   # first-layer neurons in the weight-change picture: 6 keep their labels apart on a phone
 BLOCK = 40  # at most this many neurons a side in the picture of a kernel between hidden layers
 
 

@@ -79,13 +79,17 @@ def hidden_changes(weights_w1: np.ndarray, update_w1: np.ndarray, grads_w1: np.n
                                   "<br>weight %{z:.5f}<extra></extra>")
     fig.add_heatmap(z=update, customdata=_mosaic_data(neurons, grads_w1), colorscale=DIVERGING,
                     zmin=-u_top, zmax=u_top, hoverongaps=False, row=2, col=1,
-                    colorbar=dict(title="change", len=0.45, y=0.22, thickness=14, tickformat=".1e"),
+                    # Below the tiles, not beside them: on a phone the tiles then get the whole width.
+                    colorbar=dict(title=dict(text="change", side="top"), orientation="h", len=0.7, x=0.5,
+                                  y=-0.04, yanchor="top", thickness=12, tickformat=".1e", nticks=5),
                     hovertemplate="neuron %{customdata[0]}, input pixel %{customdata[1]}"
                                   "<br>change %{z:+.3e}<br>gradient %{customdata[2]:+.3e}<extra></extra>")
     for i, (j, verdict) in enumerate(zip(neurons, verdicts, strict=True)):
         colour = GROW if verdict == "reinforced" else SHRINK if verdict == "penalised" else BEFORE
         fig.add_annotation(x=GRID * i + 13.5, y=-0.2, yref="y", text=f"<b>#{j}</b><br>{verdict}",
-                           showarrow=False, yanchor="bottom", font=dict(color=colour, size=13), row=1, col=1)
+                           showarrow=False, yanchor="bottom", font=dict(color=colour, size=12), row=1, col=1)
+    for title in fig.layout.annotations[:2]:  # left-aligned: centred over narrow tiles, a phone cut them off
+        title.update(x=0, xanchor="left")
     fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, ticks="")
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, ticks="")
     fig.update_yaxes(scaleanchor="x", row=1, col=1)
@@ -94,7 +98,7 @@ def hidden_changes(weights_w1: np.ndarray, update_w1: np.ndarray, grads_w1: np.n
     # square for the width it first drew at, and a chart first drawn narrow kept tiny tiles (seen at 1280 px).
     fig.update_xaxes(range=[-0.5, weights.shape[1] - 0.5], autorange=False, constrain="domain", row=1, col=1)
     fig.update_yaxes(scaleanchor="x2", row=2, col=1)
-    return style(fig, 500)
+    return style(fig, 520).update_layout(margin=dict(b=70))  # room for the colour bar below
 
 
 def output_changes(update_w2: np.ndarray, grads_w2: np.ndarray, label: int, rival: int,
