@@ -112,7 +112,7 @@ def layer_view(net: Network, image: np.ndarray, dropout_masks=None, top_k: int =
     inference = forward(net, image)
     acts = inference if dropout_masks is None else forward(net, image, dropout_masks)
     return LayerView(acts, inference, None if dropout_masks is None else tuple(dropout_masks),
-                     tuple(sparsity(h) for h in inference.hiddens), top_neurons(inference.hidden, top_k))
+                     tuple(sparsity(h) for h in inference.hiddens), top_neurons(inference.hiddens[0], top_k))
 
 
 def layer_metrics(view: LayerView) -> list[tuple[str, str, str]]:
@@ -492,7 +492,7 @@ def node_link_caption(net: Network, links: NodeLink) -> str:
     edges = sum(e.src.size for e in links.edges)
     total = sum(k.size for k in net.kernels)
     if net.depth == 1:
-        chosen = f"the {links.units[0].size} of {net.width} hidden neurons whose outputs move the ten scores most"
+        chosen = f"the {links.units[0].size} of {net.widths[0]} hidden neurons whose outputs move the ten scores most"
     else:
         counts = ", ".join(f"{u.size} of {w} in layer {i}" for i, (u, w) in enumerate(zip(links.units, net.widths,
                                                                                        strict=True), 1))

@@ -5,7 +5,7 @@ import streamlit as st
 from nnviz import anatomy
 from nnviz.app import digit_choice, layers_page, model_choice, screen
 from nnviz.app.charts import CHART
-from nnviz.figures import layers
+from nnviz.figures import common, layers
 from nnviz.figures import weights as weight_figures
 
 st.title("Layers: your digit, layer by layer")
@@ -37,8 +37,8 @@ else:
 st.subheader(anatomy.ranking_title(net.depth))
 a, b = st.container(key="stack_layers").columns([1.4, 1], gap="large")
 a.plotly_chart(layers.ranking(view, net.activation), **CHART)
-top_tiles = anatomy.tile_mosaic(net.w1, view.top[:8], columns=4, header=8)
-b.plotly_chart(weight_figures.mosaic(top_tiles, anatomy.symmetric_range(net.w1),
+top_tiles = common.tile_mosaic(net.kernels[0], view.top[:8], columns=4, header=8)
+b.plotly_chart(weight_figures.mosaic(top_tiles, common.symmetric_range(net.kernels[0]),
                                      "What the 8 strongest look for (their weights)", height=340), **CHART)
 
 st.subheader("The whole network for this digit")

@@ -8,7 +8,7 @@ import streamlit as st
 from nnviz import anatomy
 from nnviz.app import screen
 from nnviz.app.charts import CHART
-from nnviz.figures import weights
+from nnviz.figures import common, weights
 from nnviz.network import Activations, Network
 
 TILE_COLUMNS = {16: 4, 36: 6, 64: 8}  # square-ish mosaics: legible beside the controls, and alone on a phone
@@ -46,12 +46,12 @@ def tiles(net: Network, layer: int, acts: Activations, image: np.ndarray) -> Non
     if layer == 0:
         controls.caption("Each tile is one neuron's 784 weights, laid out like the digit's pixels. "
                          + screen.hover("Hover a pixel for its weight."))
-        kernel, limit = net.w1, anatomy.symmetric_range(net.w1)
+        kernel, limit = net.kernels[0], common.symmetric_range(net.kernels[0])
     else:
         controls.caption(anatomy.composed_meaning(net.activation))
         composed = anatomy.composed_weights(net, image, layer, shown)
-        kernel, limit = composed.kernel(width), anatomy.symmetric_range(composed.effective_weights)
-    mosaic = anatomy.tile_mosaic(kernel, shown, columns=TILE_COLUMNS[per_page], header=8)
+        kernel, limit = composed.kernel(width), common.symmetric_range(composed.effective_weights)
+    mosaic = common.tile_mosaic(kernel, shown, columns=TILE_COLUMNS[per_page], header=8)
     picture.plotly_chart(weights.mosaic(mosaic, limit,
                                         f"{len(shown)} of {width} neurons, sorted by {ORDER_LABELS[by]}"), **CHART)
 

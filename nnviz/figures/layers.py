@@ -58,8 +58,8 @@ def _hidden_columns(view: anatomy.LayerView, activation: str) -> list[tuple[str,
     masks = view.masks or (None,) * len(acts.hiddens)
     if len(acts.hiddens) == 1:
         dropout_title = "Dropout<br>training mask" if view.training else "Dropout<br>inference: all pass"
-        return [(f"Hidden<br>{view.sparsity.width}, {_name(activation)}", acts.hidden, acts.z, None),
-                (dropout_title, acts.dropped, acts.z, None if view.mask is None else view.mask == 0)]
+        return [(f"Hidden<br>{view.sparsity.width}, {_name(activation)}", acts.hiddens[0], acts.zs[0], None),
+                (dropout_title, acts.drops[0], acts.zs[0], None if view.mask is None else view.mask == 0)]
     return [(f"Layer {i}<br>{s.width}<br>{s.active} on", drops, z,
              None if mask is None else mask == 0)
             for i, (s, drops, z, mask) in enumerate(zip(view.sparsities, acts.drops, acts.zs, masks, strict=False), 1)]
@@ -117,7 +117,7 @@ def flow(view: anatomy.LayerView, activation: str = "relu", height: int = 560) -
 
 def ranking(view: anatomy.LayerView, activation: str = "relu", height: int = 300) -> go.Figure:
     """Every hidden unit's output, largest first: the few that fired hard, then the silent zeros."""
-    hidden = view.inference.hidden
+    hidden = view.inference.hiddens[0]
     order = anatomy.top_neurons(hidden, hidden.size)
     values = hidden[order]
     layout = dict(xaxis=dict(title="hidden neurons, sorted by output", showgrid=False, range=[-1, values.size]),
@@ -231,7 +231,8 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
         hovertemplate="digit %{text}<br>logit %{customdata[0]:.4f}<br>probability %{customdata[1]:.4f}"
                       "<extra></extra>"))
     if depth == 1:
-        labels = [(image_w / 2, "input pixels"), (x_layers[0], f"{links.units[0].size} of {net.width} hidden neurons"),
+        shown = f"{links.units[0].size} of {net.widths[0]} hidden neurons"
+        labels = [(image_w / 2, "input pixels"), (x_layers[0], shown),
                   (x_out, "digits")]
     else:
         labels = [(image_w / 2, "input pixels"), (x_out, "digits")] + [(x, f"layer {i}") for i, x in

@@ -17,7 +17,7 @@ def _signed_colours(values) -> list[str]:
     return [common.PALETTE["positive"] if v >= 0 else common.PALETTE["negative"] for v in values]
 
 
-def mosaic(tiles: anatomy.Mosaic, limit: float, title: str = "", height: int | None = None,
+def mosaic(tiles: common.Mosaic, limit: float, title: str = "", height: int | None = None,
            labels: bool = True) -> go.Figure:
     """Weight tiles on a diverging scale centred on 0 (red: ink here raises the neuron, blue: lowers it).
 
@@ -51,7 +51,7 @@ def neuron_tiles(net: Network, neuron: int, image: np.ndarray, height: int = 300
     """One first-layer neuron's 784 incoming weights as a tile, and the tile × this digit (what it saw); or, given
     a deeper neuron's `composed` weights, those weights in pixel space and × this digit (its z, pixel by pixel)."""
     if composed is None:
-        w = net.w1[:, neuron].reshape(anatomy.SIDE, anatomy.SIDE)
+        w = net.kernels[0][:, neuron].reshape(anatomy.SIDE, anatomy.SIDE)
         product, titles, name = w * image, [f"Neuron {neuron}'s weights", "× your digit"], "weight"
     else:
         w, product = composed.effective_weights[0], composed.pixels[0]
@@ -63,7 +63,7 @@ def neuron_tiles(net: Network, neuron: int, image: np.ndarray, height: int = 300
              " %{customdata[3]:.4f}<br>× pixel %{customdata[4]:.3f} = %{customdata[5]:.4f}<extra></extra>")
     traces = []
     for k, z in enumerate((w, product)):
-        limit = anatomy.symmetric_range(z, 1.0)  # each panel its own ±limit: the product is much fainter
+        limit = common.symmetric_range(z, 1.0)  # each panel its own ±limit: the product is much fainter
         xa, ya = panels.axis_ids(k)
         traces.append(go.Heatmap(z=z, customdata=data, hovertemplate=hover, colorscale=common.DIVERGING, zmid=0,
                                  zmin=-limit, zmax=limit, showscale=False, xaxis=xa, yaxis=ya))
@@ -92,7 +92,7 @@ def neuron_outputs(net: Network, neuron: int, height: int = 300, layer: int = 0)
 def layer_kernel(net: Network, layer: int, height: int = 420) -> go.Figure:
     """A deeper hidden layer's raw kernel: one row per neuron of this layer, one column per neuron below."""
     kernel = net.kernels[layer]
-    limit = anatomy.symmetric_range(kernel)
+    limit = common.symmetric_range(kernel)
     heat = go.Heatmap(z=kernel.T.astype(np.float32), colorscale=common.DIVERGING, zmid=0, zmin=-limit, zmax=limit,
                       colorbar=dict(thickness=12, len=0.9, title=dict(text="weight")),
                       hovertemplate=f"layer {layer} neuron %{{x}} → layer {layer + 1} neuron %{{y}}"
@@ -107,17 +107,18 @@ def layer_kernel(net: Network, layer: int, height: int = 420) -> go.Figure:
 def output_kernel(net: Network, height: int = 330) -> go.Figure:
     """The second Dense kernel (width × 10) as a heatmap, digits as rows, with the 10 output biases."""
     layout = panels.layout(panels.columns([0.82, 0.18], gap=0.06),
-                           [f"Kernel ({net.w2.shape[0]} × 10)", "Biases"])  # short: they share a phone's width
+                           [f"Kernel ({net.kernels[-1].shape[0]} × 10)", "Biases"])  # short: they share a phone's width
     layout["yaxis"].update(autorange="reversed", type="category", title="digit")
     layout["yaxis2"].update(autorange="reversed", type="category")  # same 10 categories: rows line up
     layout["xaxis"].update(title="hidden neuron", showgrid=False)
     layout["xaxis2"].update(title="bias", zeroline=True, zerolinecolor="#8892a6", nticks=3)
-    limit = anatomy.symmetric_range(net.w2, 1.0)
+    limit = common.symmetric_range(net.kernels[-1], 1.0)
     traces = [
-        go.Heatmap(z=net.w2.T, y=DIGITS, colorscale=common.DIVERGING, zmid=0, zmin=-limit, zmax=limit,
+        go.Heatmap(z=net.kernels[-1].T, y=DIGITS, colorscale=common.DIVERGING, zmid=0, zmin=-limit, zmax=limit,
                    colorbar=dict(thickness=12, len=0.9, x=1.02),
                    hovertemplate="neuron %{x} → digit %{y}<br>weight %{z:.4f}<extra></extra>"),
-        go.Bar(y=DIGITS, x=net.b2, orientation="h", marker_color=_signed_colours(net.b2), xaxis="x2", yaxis="y2",
+        go.Bar(y=DIGITS, x=net.biases[-1], orientation="h", marker_color=_signed_colours(net.biases[-1]), xaxis="x2",
+               yaxis="y2",
                hovertemplate="digit %{y}: bias %{x:.4f}<extra></extra>"),
     ]
     return common.style(go.Figure(traces, layout), height, showlegend=False)
