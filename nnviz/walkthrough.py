@@ -196,12 +196,27 @@ def logit_caption(net: Network, walk_: Walkthrough) -> str:
 
 
 def sum_latex(ns: NeuronSum) -> str:
-    """The neuron's weighted sum as LaTeX with its real numbers: z = w·x + b = Σ x_i w_i + b = … (logit_k = … for
-    an output neuron)."""
+    """The neuron's weighted sum as LaTeX with its real numbers, on two lines (one would overflow a phone):
+    z = w·x + b = Σ x_i w_i + b, then = … + … = z (logit_k = … for an output neuron)."""
     a = ns.symbol
     left = rf"\mathrm{{logit}}_{{{ns.neuron}}}" if ns.is_logit else "z"
-    return (rf"{left} = \mathbf{{w}}\cdot\mathbf{{{a}}} + b = \sum_i {a}_i w_i + b = {ns.dot:.4f} {ns.bias:+.4f}"
-            rf" = {ns.z:.4f}")
+    return (rf"\begin{{aligned}}{left} &= \mathbf{{w}}\cdot\mathbf{{{a}}} + b = \sum_i {a}_i w_i + b \\"
+            rf" &= {ns.dot:.4f} {ns.bias:+.4f} = {ns.z:.4f}\end{{aligned}}")
+
+
+def logit_latex(walk_: Walkthrough) -> str:
+    """The winning digit's logit as the last hidden layer's weighted sum, with its numbers, on two lines."""
+    k = walk_.prediction
+    return (rf"\begin{{aligned}}\mathrm{{logit}}_{k} &= \sum_j h_j\,W_{{j,{k}}} + b_{k} \\"
+            rf" &= {walk_.logit_dots[k]:.4f} {walk_.logit_biases[k]:+.4f} = {walk_.logits[k]:.4f}\end{{aligned}}")
+
+
+def softmax_latex(walk_: Walkthrough) -> str:
+    """The winning digit's probability by softmax with its numbers; the shift m on a line of its own."""
+    k = walk_.prediction
+    return (rf"\begin{{aligned}}p_{k} &= \frac{{e^{{\mathrm{{logit}}_{k} - m}}}}{{\sum_j e^{{\mathrm{{logit}}_j - m}}}}"
+            rf" = \frac{{{walk_.exps[k]:.6f}}}{{{walk_.exps.sum():.6f}}} = {walk_.probs[k]:.6f} \\"
+            rf" m &= \max_j \mathrm{{logit}}_j = {walk_.logits.max():.4f}\end{{aligned}}")
 
 
 def output_latex(ns: NeuronSum) -> str | None:

@@ -201,8 +201,14 @@ def test_the_shown_formulas_and_words_follow_the_neurons_layer(sample):
     first, second, logit = (walkthrough.walk(net, image, 1, layer).neuron for layer in range(3))
     assert first.columns == ["pixel", "x", "w", "x × w"] and second.columns == ["neuron", "h", "w", "h × w"]
     assert r"\mathbf{x}" in walkthrough.sum_latex(first) and r"\mathbf{h}" in walkthrough.sum_latex(second)
-    assert walkthrough.sum_latex(second).endswith(f"= {second.z:.4f}")
-    assert walkthrough.sum_latex(logit).startswith(r"\mathrm{logit}_{1} =")
+    assert walkthrough.sum_latex(second).endswith(f"= {second.z:.4f}\\end{{aligned}}")
+    assert r"\mathrm{logit}_{1} &=" in walkthrough.sum_latex(logit)
+    steps = walkthrough.walk(net, image)
+    k = steps.prediction
+    assert f"&= {steps.logit_dots[k]:.4f} {steps.logit_biases[k]:+.4f} = {steps.logits[k]:.4f}" in \
+        walkthrough.logit_latex(steps)
+    assert f"= {steps.probs[k]:.6f}" in walkthrough.softmax_latex(steps)
+    assert f"m &= \\max_j \\mathrm{{logit}}_j = {steps.logits.max():.4f}" in walkthrough.softmax_latex(steps)
     assert walkthrough.output_latex(logit) is None
     assert walkthrough.output_latex(second).endswith(f"= {second.output:.4f}")
     assert "784 pixels" in walkthrough.neuron_caption(net, first)

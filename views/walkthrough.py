@@ -46,15 +46,11 @@ elif part == PARTS[1]:
     st.page_link("views/layers.py", label="See the hidden layers as pictures on the Layers page",
                  icon=":material/account_tree:")
 elif part == PARTS[2]:
-    st.latex(rf"\mathrm{{logit}}_{pred} = \sum_j h_j\,W_{{j,{pred}}} + b_{pred} = {walk.logit_dots[pred]:.4f} "
-             rf"{walk.logit_biases[pred]:+.4f} = {walk.logits[pred]:.4f}")
+    st.latex(walkthrough.logit_latex(walk))
     st.plotly_chart(figures.logit_bars(walk.logit_dots, walk.logit_biases, walk.logits), **CHART)
     st.caption(walkthrough.logit_caption(net, walk))
 else:
-    top = float(walk.logits.max())
-    st.latex(rf"p_{pred} = \frac{{e^{{\mathrm{{logit}}_{pred} - m}}}}{{\sum_k e^{{\mathrm{{logit}}_k - m}}}} = "
-             rf"\frac{{{walk.exps[pred]:.6f}}}{{{walk.exps.sum():.6f}}} = {walk.probs[pred]:.6f}"
-             rf"\qquad m = \max_k \mathrm{{logit}}_k = {top:.4f}")
+    st.latex(walkthrough.softmax_latex(walk))
     bars, table = st.container(key="stack_walk_bars").columns([1.5, 1], gap="large")
     with bars:
         st.plotly_chart(common.probability_bars(walk.probs), **CHART)
