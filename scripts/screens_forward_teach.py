@@ -70,6 +70,7 @@ def teach_once(page, label: str = "3") -> None:
     page.get_by_role("button", name="Teach one step").click()
     page.locator('[data-testid="stMetric"]').filter(has_text="Steps taught").filter(has_text="1").wait_for(
         timeout=30_000)
+    page.mouse.move(0, 0)  # no button's tooltip over the picture
     harness.wait_for_app(page)
 
 
