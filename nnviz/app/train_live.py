@@ -16,7 +16,7 @@ from nnviz.app import digit_choice
 from nnviz.app.boundary import boundary
 from nnviz.app.messages import show, show_status
 from nnviz.app.train_controls import live_interval, step_pending
-from nnviz.figures import live
+from nnviz.figures import common, live
 from nnviz.training import layer_change
 from nnviz.training.commands import pictures_seconds
 from nnviz.training.snapshot import Snapshot
@@ -95,8 +95,10 @@ def pictures(trainer: Trainer, snap: Snapshot, digit) -> None:
     data = remembered.made_for("probe", (snap.run_id, snap.version, digit.label), lambda: live.probe_data(
         *((probe.step, probe.probs) if probe is not None else ((), ())), snap.steps_per_epoch, digit.label))
     a.vega_lite_chart(data, live.probe_spec(), width="stretch")
-    a.caption(f"Your digit ({digit.source}), answered again as the network learns: green, its true digit; "
-              "yellow, the network's answer while it is wrong.")
+    picture, words = a.columns([1, 4], vertical_alignment="center")
+    picture.image(common.pixelated(digit.image, 56), width=56)  # the same image each refresh: the same file
+    words.caption(f"Your digit ({digit.source}), answered again as the network learns: green, its true digit; "
+                  "yellow, the network's answer while it is wrong.")
     if snap.network is not None:
         count = min(TILES, snap.network.w1.shape[1])
         b.markdown(f"**First-layer weights**, neurons 0–{count - 1}")
