@@ -157,9 +157,10 @@ def probe_data(steps: np.ndarray, probs: np.ndarray, steps_per_epoch: int, label
     """One row per (point, digit); the last point of each digit above 4% carries its label."""
     probs = np.asarray(probs, np.float64).reshape(-1, 10)
     if not len(probs):
-        return _table(epoch=np.array([0.5, 1.0]), digit=np.array(["", ""], object), probability=np.array([0.5, 0.0]),
-                      role="other digits", width=1.5, opacity=0.0, label="",
-                      note=np.array(["The probabilities start with the first step.", ""], object))
+        return _table(epoch=np.array([0.5, 0.0, 1.0]), digit=np.array(["", "", ""], object),  # mid-chart, then
+                      probability=np.array([0.5, 0.0, 0.0]), role="other digits", width=1.5,  # the axis's ends
+                      opacity=0.0, label="", note=np.array(["The probabilities start with the first step.", "", ""],
+                                                           object))
     leader = int(np.argmax(probs[-1]))
     x, *columns = thin(np.asarray(steps, np.float64) / steps_per_epoch, *probs.T)
     n = len(x)

@@ -98,6 +98,7 @@ def test_the_probe_marks_the_true_digit_and_a_wrong_favourite_and_labels_the_lik
 def test_a_probe_with_no_step_yet_says_when_it_starts():
     table = live.probe_data([], np.zeros((0, 10)), 50, 3).to_pandas()
     assert "first step" in table["note"].iloc[0] and (table["opacity"] == 0).all()
+    assert table["epoch"].iloc[0] == 0.5 and (table["epoch"].min(), table["epoch"].max()) == (0, 1)  # centred
 
 
 @pytest.mark.parametrize("depth", [1, 2, 3, 4])
