@@ -297,8 +297,8 @@ PRESETS: tuple[Preset, ...] = (
     Preset("linear only", "Three hidden layers with no activation. Stacked linear layers are one linear map, so "
            "depth buys nothing: it learns no better than a single layer of logits.", (128, 64, 32), "linear"),
     Preset("sigmoid, 4 deep", "Four sigmoid layers. A sigmoid's slope is at most 0.25, so the gradient shrinks "
-           "at every layer on its way back: the early layers learn slowest (Teach shows each layer's "
-           "gradient).", (128, 128, 128, 128), "sigmoid"),
+           "at every layer on its way back: the first layer's is many times smaller than the last's, the "
+           "vanishing gradient (Teach shows each layer's).", (128, 128, 128, 128), "sigmoid"),
 )
 
 

@@ -250,3 +250,36 @@ def test_any_widths_link_gives_valid_settings_or_a_notice(params):
     assert 1 <= chosen.depth <= 4 and all(8 <= w <= 1024 for w in chosen.widths)
     if "widths" not in params and "width" not in params:
         assert chosen.widths == (128,)
+
+
+def test_the_linear_preset_is_one_linear_map_and_the_sigmoid_preset_vanishes():
+    """The two lessons, on the presets' own networks as built (seeded) and numbers from the network core."""
+    import numpy as np
+
+    from nnviz import data, model, network
+    from nnviz.settings import PRESETS
+
+    sample = data.load_sample()
+    x, y = data.as_float(sample.x_test[:64]), sample.y_test[:64]
+    by_name = {p.name: p.apply(Settings()) for p in PRESETS}
+
+    def built(chosen):
+        return model.to_network(model.build_model(chosen.widths, chosen.dropout, chosen.activation, seed=0))
+
+    linear = built(by_name["linear only"])
+    kernel, bias = np.eye(784), np.zeros(784)
+    for w, b in zip(linear.kernels, linear.biases, strict=True):  # compose the layers into one map
+        kernel, bias = kernel @ w.astype(np.float64), bias @ w.astype(np.float64) + b
+    logits = network.forward(linear, x, dtype=np.float64).logits
+    np.testing.assert_allclose(logits, network.flatten(x).astype(np.float64) @ kernel + bias, rtol=1e-9, atol=1e-9)
+
+    def gradient_sizes(chosen):
+        net = built(chosen)
+        acts = network.forward(net, x)
+        return [float(np.abs(k).mean()) for k in network.backward(net, acts, network.loss_gradient(acts, y)).kernels]
+
+    sigmoid = gradient_sizes(by_name["sigmoid, 4 deep"])
+    assert all(a < b for a, b in zip(sigmoid[:-1], sigmoid[1:], strict=True))  # smaller at every layer back
+    assert sigmoid[0] < sigmoid[3] / 20  # the first hidden layer's against the last's
+    relu = gradient_sizes(by_name["sigmoid, 4 deep"].replace(activation="relu"))
+    assert relu[0] > relu[3] / 5  # the same stack with ReLU keeps its gradient
