@@ -1,5 +1,5 @@
 """The Train page's live views: the run's status, numbers and curves, then its heavier pictures, each in
-a fragment that polls while training (see train_controls.live_interval)."""
+a fragment that polls as training.commands.poll_seconds says (see train_controls.live_interval)."""
 
 from __future__ import annotations
 
