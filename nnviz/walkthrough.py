@@ -244,11 +244,14 @@ def neuron_caption(net: Network, ns: NeuronSum) -> str:
 
 
 def layers_caption(net: Network, walk_: Walkthrough) -> str:
-    """What the Hidden layer step says: how many neurons fire (output > 0) in each hidden layer, and the picked
-    neuron's output (the white bar) when it is a hidden one."""
+    """What the Hidden layer step says: how many neurons fire (output > 0) in each hidden layer (with ReLU: other
+    activations are never silent), and the picked neuron's output (the white bar) when it is a hidden one."""
     ns = walk_.neuron
     fired = [int(np.count_nonzero(h > 0)) for h in walk_.hiddens]
-    if net.depth == 1:
+    if net.activation != "relu":  # only ReLU outputs exactly 0: counting neurons that "fire" would say nothing
+        said = (f"Every neuron does the same sum with its own weights over the layer below. With {net.activation} no "
+                "neuron is silent: each passes its output on, however small (or negative). ")
+    elif net.depth == 1:
         said = (f"All {net.widths[0]} hidden neurons do the same sum with their own weights; {fired[0]} fire for "
                 "this digit (the Layers page's \"Active neurons\"). ")
     else:

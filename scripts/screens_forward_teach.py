@@ -3,7 +3,8 @@
 Usage: python scripts/screens_forward_teach.py OUT_DIR [--widths 390,820,1280,1920] [--depths 1,3,4]
 Depth 1 is the pretrained default; depth 3 a 128-64-32 ReLU network and depth 4 a 128-64-32-16 sigmoid one,
 both trained for one epoch on the bundled sample here, saved as .keras and uploaded on the Runs page as a
-user would. A 3 is drawn; the Forward pass shows a neuron of the second hidden layer (the first at depth 1);
+user would. A 3 is drawn; the Forward pass shows a neuron of the second hidden layer (the first at depth 1),
+then its Hidden layer step;
 Teach labels the digit 3 and takes one nudge, so the gradient pictures show.
 """
 
@@ -19,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from scripts.screens import shoot  # noqa: E402
 from tests.support import harness, strokes  # noqa: E402
+from tests.support.model_upload import upload  # noqa: E402
 
 MODELS = {3: ((128, 64, 32), "relu"), 4: ((128, 64, 32, 16), "sigmoid")}
 HEIGHTS = {390: 844, 820: 1180, 1280: 720, 1920: 1080}
@@ -35,16 +37,6 @@ def trained_file(depth: int, folder: Path) -> Path:
     path = folder / f"depth{depth}.keras"
     m.save(path)
     return path
-
-
-def upload(page, path: Path) -> None:
-    navigate(page, "Runs & models")
-    uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Upload a .keras model")
-    uploader.wait_for(timeout=30_000)  # not the Draw page's picture uploader, which may linger a moment
-    uploader.locator('input[type="file"]').set_input_files(str(path))
-    page.locator('[data-testid="stAlert"]').filter(has_text="is now the model every page shows").wait_for(
-        timeout=120_000)  # the server's first upload imports TensorFlow
-    harness.wait_for_app(page)
 
 
 def pick_layer(page, name: str) -> None:
@@ -99,11 +91,14 @@ def main() -> None:
                 harness.draw(page, strokes.strokes(3, "neat"))
                 harness.wait_for_app(page)
                 if depth in files:
-                    upload(page, files[depth])
+                    upload(page, files[depth], navigate)
                 navigate(page, "Forward pass")
                 if depth > 1:
                     pick_layer(page, "hidden layer 2 (64 neurons)")
                 shoot(page, args.out / f"walkthrough-d{depth}-{width}.png", width, height)
+                page.locator('[data-testid="stButtonGroup"] button').filter(has_text="Hidden layer").click()
+                harness.wait_for_app(page)
+                shoot(page, args.out / f"walkthrough-layers-d{depth}-{width}.png", width, height)
                 navigate(page, "Teach")
                 teach_once(page)
                 shoot(page, args.out / f"teach-d{depth}-{width}.png", width, height)

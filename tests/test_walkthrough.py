@@ -230,3 +230,10 @@ def test_layers_caption_counts_the_neurons_that_fire_in_every_hidden_layer(sampl
     assert f"{fired[0]} of 40 in hidden layer 1, {fired[1]} of 20 in hidden layer 2, {fired[2]} of 16" in said
     assert f"Neuron 4 of hidden layer 2 (white) outputs {deep.neuron.output:.4f}." in said
     assert "step 3" in walkthrough.layers_caption(net, walkthrough.walk(net, image, 4, layer=3))
+
+
+def test_layers_caption_counts_no_fired_neurons_for_activations_that_are_never_silent(sample):
+    net = model.to_network(stacks.random_stack(DEEP["2 layers"], "sigmoid", seed=2))
+    said = walkthrough.layers_caption(net, walkthrough.walk(net, data.as_float(sample.x_test[0]), 3, layer=0))
+    assert "With sigmoid no neuron is silent" in said and "fire" not in said
+    assert "Neuron 3 of hidden layer 1 (white)" in said

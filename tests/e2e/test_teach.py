@@ -62,3 +62,26 @@ def test_a_misread_digit_is_taught_until_it_wins_then_kept(page):
     page.wait_for_timeout(500)
     assert harness.metric_value(page, "Prediction") == "4"  # the taught model is now the one every page uses
     assert not harness.exceptions_on(page)
+
+
+def test_a_four_layer_sigmoid_model_shows_its_vanishing_gradient(page, tmp_path):
+    """Upload a sigmoid network 4 hidden layers deep, teach one nudge: every layer's gradient, shrinking."""
+    from nnviz import model, model_io
+    from tests.support import model_upload
+
+    path = tmp_path / "sigmoid-4-deep.keras"
+    path.write_bytes(model_io.keras_bytes(model.to_network(model.build_model((64, 48, 32, 16), activation="sigmoid",
+                                                                              seed=0))))
+    harness.predicted_after_drawing(page, closed_four())
+    model_upload.upload(page, path)
+    harness.goto_page(page, "Teach")
+    page.locator('[data-testid="stButtonGroup"] button').filter(has_text="4").first.click()
+    wait_for_metric(page, "Steps taught", "0")
+    click(page, "Teach one step")
+    wait_for_metric(page, "Steps taught", "1")
+    # Probabilities, curve, each layer's gradient size, first-layer tiles, a kernel between hidden layers, output.
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length === 6",
+                           timeout=30_000)
+    page.get_by_text("vanishing-gradient problem").wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stButtonGroup"]').filter(has_text="hidden layer 3 → 4").count() == 1
+    assert not harness.exceptions_on(page)

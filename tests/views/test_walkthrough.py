@@ -60,7 +60,7 @@ def test_any_neuron_of_a_three_layer_model_shows_keras_numbers(open_page):
     from nnviz.app import session
     from tests.support import stacks
 
-    m = stacks.random_stack((40, 20, 16), "tanh", seed=3)
+    m = stacks.random_stack((40, 20, 16), "relu", seed=3)
     net = model.to_network(m)
     image = data.as_float(data.load_sample().x_test[4])
     zs, outputs = stacks.keras_preactivations(m, image[None]), stacks.keras_outputs(m, image[None])
