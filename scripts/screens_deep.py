@@ -38,10 +38,11 @@ def main() -> None:
             page.goto(f"{url}/train?widths={args.layers}&epochs=0&train_size=8000")
             harness.wait_for_app(page)
             page.get_by_role("button", name="Train", exact=True).click()
-            page.get_by_text("Training…").first.wait_for(timeout=180_000)
+            page.locator('[data-testid="stAlert"]').filter(has_text="Training…").first.wait_for(timeout=180_000)
             page.wait_for_timeout(args.seconds * 1000)
             page.get_by_role("button", name="Stop", exact=True).click()
-            page.get_by_text("Accuracy on each kind of digit").first.wait_for(timeout=120_000)  # the run has ended
+            page.wait_for_timeout(3000)  # the run ends and is tested (a script, not a test: a pause will do)
+            harness.wait_for_app(page)
             navigate(page, "Draw")
             use = page.get_by_role("button", name="Use your Run 1")
             if use.count():  # the run is not the active model yet: make it so
@@ -59,6 +60,7 @@ def main() -> None:
             picker.click()
             page.keyboard.type(f"Layer {depth}:")  # the picker filters its options as one types
             page.keyboard.press("Enter")
+            page.get_by_text("responds to in pixel space").first.wait_for(timeout=120_000)  # the rerun has drawn
             harness.wait_for_app(page)
             shot(page, args.out / f"weights-deep-last-{width}.png", width, height)
             page.close()
