@@ -56,7 +56,7 @@ def input_bars(ns: NeuronSum) -> go.Figure:
 def layer_bars(hiddens, layer: int, chosen: int, names: list[str]) -> go.Figure:
     """Every hidden layer's outputs for this digit, one row each (named by `names`); the chosen neuron of the
     chosen layer is the white bar (no bar is white when the chosen layer is the output)."""
-    fig = make_subplots(rows=len(hiddens), cols=1, vertical_spacing=0.32 / len(hiddens), subplot_titles=names)
+    fig = make_subplots(rows=len(hiddens), cols=1, vertical_spacing=0.42 / len(hiddens), subplot_titles=names)
     for row, hidden in enumerate(hiddens):
         colours = [HIGHLIGHT if row == layer and j == chosen else PLAIN for j in range(len(hidden))]
         fig.add_bar(x=np.arange(len(hidden)), y=hidden, marker_color=colours, marker_line_width=0, row=row + 1,
