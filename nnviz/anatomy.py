@@ -498,5 +498,6 @@ def node_link_caption(net: Network, links: NodeLink) -> str:
                                                                                        strict=True), 1))
         chosen = (f"the neurons on the strongest paths for this digit ({counts}): in the last layer those that move "
                   "the scores most, in each layer below those that feed the drawn neurons above most")
-    return (f"Drawn: {chosen}, and the {edges:,} strongest of the network's {total:,} connections between them "
-            "(weight × the activation it carries). Everything else would be an unreadable hairball.")
+    return (f"Red edges push the next neuron up, blue ones push it down; thicker is stronger. Drawn: {chosen}, and "
+            f"the {edges:,} strongest of the network's {total:,} connections between them (weight × the activation "
+            "it carries). Everything else would be an unreadable hairball.")

@@ -225,7 +225,7 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
     traces.append(go.Scatter(
         x=np.full(10, x_out), y=y_digit, mode="markers+text", text=DIGITS, textposition="middle right",
         textfont=dict(size=16), customdata=np.stack([acts.logits, acts.probs], -1), showlegend=False,
-        marker=dict(size=22, color=acts.probs, colorscale="Reds", cmin=0, cmax=1,
+        marker=dict(size=22 if depth == 1 else 16, color=acts.probs, colorscale="Reds", cmin=0, cmax=1,
                     line=dict(color=[common.PALETTE["focus" if d == predicted else "neutral"] for d in range(10)],
                               width=2)),
         hovertemplate="digit %{text}<br>logit %{customdata[0]:.4f}<br>probability %{customdata[1]:.4f}"
@@ -241,12 +241,13 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
         annotations=[dict(x=x, y=1.02, text=text, showarrow=False, yanchor="bottom", font=dict(size=14 if depth == 1
                                                                                                else 12))
                      for x, text in labels],
-        xaxis=dict(visible=False, range=[-0.05, x_out + 0.25], constrain="domain"),
+        xaxis=dict(visible=False, range=[-0.05, x_out + (0.25 if depth == 1 else 0.35)], constrain="domain"),
         # One y unit drawn as long as image_w x units: the digit's pixels stay square at any width.
         yaxis=dict(visible=False, range=[-0.02, 1.08], scaleanchor="x", scaleratio=image_w),
         hovermode="closest")
-    return common.style(go.Figure(traces, layout), height, title="Node-link diagram: the strongest connections "
-                                                                 "for this digit (red pushes up, blue pushes down)")
+    # A short title: the colours are explained under the figure (anatomy.node_link_caption), and a phone has room
+    # for about 45 characters.
+    return common.style(go.Figure(traces, layout), height, title="The strongest connections for this digit")
 
 
 def contribution(image: np.ndarray, contrib: anatomy.Contribution, height: int = 360) -> go.Figure:
