@@ -65,7 +65,7 @@ def last_nudge(lesson: teach.Lesson, digit: CurrentDigit, label: int) -> None:
     rival = teach.rival(lesson.probs[-2], label)  # the wrong digit this nudge pushed down most
     top = teach.most_affected(update, TILES)
     changes = teach.neuron_changes(before, after, digit.image, label, rival)
-    st.plotly_chart(figures.hidden_changes(after.w1, update.w1, grads.w1, top,
+    st.plotly_chart(figures.hidden_changes(after.kernels[0], update.kernels[0], grads.kernels[0], top,
                                            [changes[j].verdict for j in top]), **CHART)
     counts = teach.tally(changes)
     first = "first hidden layer's" if between else "hidden"
@@ -77,7 +77,7 @@ def last_nudge(lesson: teach.Lesson, digit: CurrentDigit, label: int) -> None:
     o1, o2 = st.columns([1, 1.1], gap="medium")
     last = walkthrough.layer_name(after, after.depth - 1)
     with o1:
-        st.plotly_chart(figures.output_changes(update.w2, grads.w2, label, rival,
+        st.plotly_chart(figures.output_changes(update.kernels[-1], grads.kernels[-1], label, rival,
                                                "hidden neuron" if not between else f"{last} neuron"), **CHART)
         said = "the network's answer" if rival == np.argmax(lesson.probs[-2]) else "the runner-up"
         st.caption(f"{'Hidden' if not between else last.capitalize()}→output weights (red grows, blue shrinks): "
