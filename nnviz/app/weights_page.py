@@ -47,13 +47,16 @@ def tiles(net: Network, layer: int, acts: Activations, image: np.ndarray) -> Non
         controls.caption("Each tile is one neuron's 784 weights, laid out like the digit's pixels. "
                          + screen.hover("Hover a pixel for its weight."))
         kernel, limit = net.kernels[0], common.symmetric_range(net.kernels[0])
+        value = "weight"
     else:
         controls.caption(anatomy.composed_meaning(net.activation))
         composed = anatomy.composed_weights(net, image, layer, shown)
         kernel, limit = composed.kernel(width), common.symmetric_range(composed.effective_weights)
+        value = "effective weight"
     mosaic = common.tile_mosaic(kernel, shown, columns=TILE_COLUMNS[per_page], header=8)
     picture.plotly_chart(weights.mosaic(mosaic, limit,
-                                        f"{len(shown)} of {width} neurons, sorted by {ORDER_LABELS[by]}"), **CHART)
+                                        f"{len(shown)} of {width} neurons, sorted by {ORDER_LABELS[by]}",
+                                        value=value), **CHART)
 
 
 def close_up(net: Network, layer: int, acts: Activations, image: np.ndarray) -> None:

@@ -18,7 +18,7 @@ def _signed_colours(values) -> list[str]:
 
 
 def mosaic(tiles: common.Mosaic, limit: float, title: str = "", height: int | None = None,
-           labels: bool = True) -> go.Figure:
+           labels: bool = True, value: str = "weight") -> go.Figure:
     """Weight tiles on a diverging scale centred on 0 (red: ink here raises the neuron, blue: lowers it).
 
     One small heatmap per tile sharing one colour axis: a third of the bytes of a single gappy mosaic
@@ -26,7 +26,7 @@ def mosaic(tiles: common.Mosaic, limit: float, title: str = "", height: int | No
     """
     ys, xs = tiles.origins()
     traces = [go.Heatmap(z=tiles.values[y:y + anatomy.SIDE, x:x + anatomy.SIDE].astype(np.float32), x0=x, y0=y,
-                         coloraxis="coloraxis", hovertemplate=f"neuron {n}<br>weight %{{z:.4f}}<extra></extra>")
+                         coloraxis="coloraxis", hovertemplate=f"neuron {n}<br>{value} %{{z:.4f}}<extra></extra>")
               for n, y, x in zip(tiles.neurons, ys, xs, strict=True)]
     if labels:  # one text trace labels every tile: far cheaper than an annotation per tile
         above = tiles.header > 0  # labels sit in the header band when there is one, else on the tile
@@ -39,7 +39,7 @@ def mosaic(tiles: common.Mosaic, limit: float, title: str = "", height: int | No
         coloraxis=dict(colorscale=common.DIVERGING, cmin=-limit, cmid=0, cmax=limit,
                        # below the tiles, not beside them: on a phone a side bar took a quarter of the width
                        colorbar=dict(orientation="h", thickness=10, len=0.7, y=-0.01, yanchor="top",
-                                     title=dict(text="weight"))),
+                                     title=dict(text=value))),
         yaxis=dict(range=[height_px - 0.5, -0.5], scaleanchor="x", visible=False),  # row 0 at the top
         xaxis=dict(range=[-0.5, width_px - 0.5], visible=False, constrain="domain"))
     rows = height_px / width_px  # aspect: ~1000 px wide on a wide page

@@ -71,5 +71,6 @@ def test_a_three_layer_model_has_a_layer_picker_and_composed_tiles(open_page):
     charts_ = at.get("plotly_chart")
     assert len(charts_) == 6  # plus layer 2's raw kernel
     assert charts.mentions(charts_[1], "#7 in pixel space")
+    assert charts.mentions(charts_[0], "effective weight")  # the tiles are not raw weights, and say so
     assert charts.mentions(charts_[3], "Layer 2's raw kernel: 40 × 20 weights")
     assert charts.mentions(charts_[5], "hidden 2 kernel")  # the histograms follow the picked layer
