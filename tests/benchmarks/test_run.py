@@ -14,7 +14,7 @@ from benchmarks import run
 IN_PROCESS = ["digit_p95_ms", "default_model_test_acc", "train_speedup_vs_fit", "snapshots_per_s",
               "playground_val_acc_20s", "layers_page_p95_ms_w512", "weights_page_p95_ms_w512",
               "upload_peak_mb_at_cap", "train_speedup_vs_fit_deep", "layers_page_p95_ms_deep",
-              "weights_page_p95_ms_deep"]
+              "weights_page_p95_ms_deep", "walkthrough_page_p95_ms_deep", "teach_nudge_p95_ms_deep"]
 
 
 @pytest.mark.parametrize("name", IN_PROCESS)
