@@ -21,7 +21,9 @@ page = st.navigation([
     st.Page("views/weights.py", title="Weights", icon=":material/grid_on:"),
     st.Page("views/walkthrough.py", title="Forward pass", icon=":material/calculate:"),
     st.Page("views/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("views/map.py", title="Map", icon=":material/scatter_plot:"),
     st.Page("views/teach.py", title="Teach", icon=":material/school:"),
+    st.Page("views/sweeps.py", title="Sweeps", icon=":material/stacked_line_chart:"),
     st.Page("views/runs.py", title="Runs & models", icon=":material/folder_open:"),
 ], position="top")
 with boundary("the sign-in"):
