@@ -1,0 +1,137 @@
+"""The hidden-layer map's core: 2,000 test digits through a network, one layer's activations (or the raw pixels)
+projected to 2-D by PCA with fixed signs, the user's digit placed by the same projection, and live frames
+aligned to the one before so they never flip."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.decomposition import PCA
+
+from nnviz import data, network
+from nnviz.network import Network
+
+MAP_DIGITS = 2000  # the first 2,000 test digits: the same points on every map, every rerun, every session
+PIXELS = 0         # layer 0 is the input: the raw 784 pixels; hidden layers count from 1
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    """A fitted 2-D PCA: subtract the mean, multiply by the two components (rows), each signed so that its
+    largest-|loading| entry is positive."""
+
+    mean: np.ndarray        # (d,)
+    components: np.ndarray  # (2, d)
+    explained: np.ndarray   # (2,) the share of the variance each component keeps
+
+    def __call__(self, features: np.ndarray) -> np.ndarray:
+        """(n, d) or (d,) features → (n, 2) or (2,) coordinates."""
+        return (np.asarray(features, np.float64) - self.mean) @ self.components.T
+
+
+@dataclass(frozen=True, eq=False)
+class LayerMap:
+    """Where one layer puts the map's digits: coordinates (n, 2), their true labels, and how."""
+
+    layer: int
+    coords: np.ndarray
+    labels: np.ndarray
+    projection: Projection
+
+
+def map_digits(ds: data.Dataset, count: int = MAP_DIGITS) -> tuple[np.ndarray, np.ndarray]:
+    """(images in [0, 1], labels) of the map's fixed test digits (index i is test digit #i)."""
+    count = min(count, len(ds.y_test))
+    return data.as_float(ds.x_test[:count]), np.asarray(ds.y_test[:count])
+
+
+def layer_name(layer: int, net: Network | None = None) -> str:
+    if layer == PIXELS:
+        return "the raw pixels (784)"
+    width = f" ({net.widths[layer - 1]} neurons)" if net is not None else ""
+    return f"hidden layer {layer}{width}"
+
+
+def chosen_layer(requested: int | None, depth: int) -> int:
+    """The layer to show: the one asked for while the model has it, else its last hidden layer (a shallower
+    model became active, or nothing was asked yet)."""
+    return requested if requested is not None and 1 <= requested <= depth else depth
+
+
+def features(net: Network, images: np.ndarray, layer: int) -> np.ndarray:
+    """What the map projects: the flattened pixels (layer 0) or hidden layer `layer`'s activations (inference)."""
+    if layer == PIXELS:
+        return network.flatten(images)
+    if not 1 <= layer <= net.depth:
+        raise ValueError(f"This network has hidden layers 1 to {net.depth}, not {layer}")
+    return network.forward(net, images).hiddens[layer - 1]
+
+
+def fit(x: np.ndarray) -> Projection:
+    """PCA to 2-D with deterministic signs. A layer of one neuron, or with no variance (every neuron silent),
+    gets zero components where PCA has nothing to give, so its map is a line or a dot, never an error."""
+    x = np.asarray(x, np.float64)
+    mean = x.mean(axis=0)
+    components, explained = np.zeros((2, x.shape[1])), np.zeros(2)
+    k = min(2, x.shape[1], len(x) - 1)
+    if k > 0 and np.ptp(x, axis=0).max() > 0:
+        # "covariance_eigh": exact and deterministic (the default may pick randomised SVD), and fast for many
+        # digits of few features
+        pca = PCA(n_components=k, svd_solver="covariance_eigh").fit(x)
+        components[:k], explained[:k] = pca.components_, pca.explained_variance_ratio_
+    biggest = np.abs(components).argmax(axis=1)
+    signs = np.where(components[np.arange(2), biggest] < 0, -1.0, 1.0)
+    return Projection(mean, components * signs[:, None], explained)
+
+
+def layer_map(net: Network | None, images: np.ndarray, labels: np.ndarray, layer: int) -> LayerMap:
+    """The map of one layer (net may be None for the pixels)."""
+    x = features(net, images, layer)
+    projection = fit(x)
+    return LayerMap(layer, projection(x), np.asarray(labels), projection)
+
+
+def place(net: Network | None, image: np.ndarray, m: LayerMap) -> np.ndarray:
+    """Where the map puts a digit (28×28): its activations at the map's layer, through the map's projection.
+    The star on the map."""
+    return m.projection(features(net, image, m.layer))
+
+
+def rotation(new: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """The orthogonal 2×2 matrix R (rotation or reflection) that brings the new frame closest to the previous
+    one, point for point: min ‖new·R − previous‖ (orthogonal Procrustes, R = U·Vᵀ of newᵀ·previous). Both frames
+    are centred on 0 (PCA coordinates are), so no shift is needed."""
+    u, _, vt = np.linalg.svd(np.asarray(new, np.float64).T @ np.asarray(previous, np.float64))
+    return u @ vt
+
+
+def aligned(m: LayerMap, previous: np.ndarray | None) -> tuple[LayerMap, np.ndarray]:
+    """The map turned (and maybe mirrored) to match the previous frame's coordinates, and the 2×2 turn, so a
+    star placed by the map's projection turns with it. With no previous frame (or another number of points),
+    the map as it is."""
+    if previous is None or np.shape(previous) != m.coords.shape:
+        return m, np.eye(2)
+    r = rotation(m.coords, previous)
+    turned = Projection(m.projection.mean, r.T @ m.projection.components, m.projection.explained)
+    return LayerMap(m.layer, m.coords @ r, m.labels, turned), r
+
+
+class MapCache:
+    """Maps per (network, layer), kept while the network lives. Networks are immutable and compared by
+    identity, so a rerun of the same model costs a dictionary look-up; a new snapshot is a new network."""
+
+    def __init__(self):
+        self._maps: weakref.WeakKeyDictionary[Network, dict[int, LayerMap]] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()  # sessions rerun on their own threads
+
+    def get(self, net: Network, images: np.ndarray, labels: np.ndarray, layer: int) -> LayerMap:
+        with self._lock:
+            found = self._maps.get(net, {}).get(layer)
+        if found is None:
+            found = layer_map(net, images, labels, layer)
+            with self._lock:
+                self._maps.setdefault(net, {})[layer] = found
+        return found
