@@ -18,6 +18,33 @@ from nnviz.settings import Settings, width_text
 ENDED = ("finished", "stopped", "diverged", "failed")  # statuses a record can have
 
 
+@dataclass(frozen=True)
+class SweepTag:
+    """How a run belongs to a sweep (nnviz/sweep.py): the sweep's id, the setting it varied, this run's
+    value of it and its place among the sweep's runs. Runs saved before sweeps existed have none."""
+
+    sweep_id: str
+    setting: str
+    value: int | float
+    index: int
+    total: int
+
+    def to_dict(self) -> dict:
+        return {"sweep_id": self.sweep_id, "setting": self.setting, "value": self.value,
+                "index": self.index, "total": self.total}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> SweepTag:
+        """ValueError if a field is missing or of the wrong kind."""
+        try:
+            value = d["value"]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TypeError("value")
+            return cls(str(d["sweep_id"]), str(d["setting"]), value, int(d["index"]), int(d["total"]))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"a run's sweep is missing or has a bad {exc}") from None
+
+
 def _frozen(values, dtype) -> np.ndarray:
     array = np.array(values, dtype=dtype)  # always a copy: the trainer keeps appending to its own lists
     array.setflags(write=False)
@@ -90,6 +117,7 @@ class RunRecord:
     seconds: float              # time spent training
     history: History
     evaluation: Evaluation | None = None
+    sweep: SweepTag | None = None   # set once the run is saved as part of a sweep
 
     def __post_init__(self):
         if self.status not in ENDED:
@@ -119,7 +147,8 @@ class RunRecord:
                 "dataset": self.dataset, "train_size": self.train_size, "status": self.status,
                 "message": self.message, "steps": self.steps, "seconds": round(self.seconds, 3),
                 "history": self.history.to_dict(),
-                "evaluation": self.evaluation.to_dict() if self.evaluation else None}
+                "evaluation": self.evaluation.to_dict() if self.evaluation else None,
+                **({"sweep": self.sweep.to_dict()} if self.sweep else {})}  # only then: older readers see no change
 
     @classmethod
     def from_dict(cls, d: dict) -> RunRecord:
@@ -131,4 +160,5 @@ class RunRecord:
         return cls(str(d["run_id"]), str(d["name"]), settings, str(d["dataset"]),
                    int(d["train_size"]), str(d["status"]), str(d["message"]), int(d["steps"]),
                    float(d["seconds"]), History.from_dict(d["history"]),
-                   Evaluation.from_dict(d["evaluation"]) if d.get("evaluation") else None)
+                   Evaluation.from_dict(d["evaluation"]) if d.get("evaluation") else None,
+                   SweepTag.from_dict(d["sweep"]) if d.get("sweep") else None)

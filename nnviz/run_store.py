@@ -44,7 +44,7 @@ from pathlib import Path
 from nnviz import access, event_log
 from nnviz.access import LOCAL, User
 from nnviz.network import Network
-from nnviz.run_record import ENDED, RunRecord
+from nnviz.run_record import ENDED, RunRecord, SweepTag
 from nnviz.settings import Settings
 from nnviz.text import count
 
@@ -91,6 +91,8 @@ class SavedRun:
     owner: str | None = None     # the owner's key (access.User.key); None: saved without login
     owner_name: str = ""         # how the owner is shown to others
     shared: bool = False         # in the class gallery: everyone may view, overlay, load and download it
+    train_accuracy: float = math.nan   # the last epoch's (NaN when the run ended before a full epoch)
+    sweep: SweepTag | None = None      # the sweep it was trained in, if any
 
     @property
     def when(self) -> str:
@@ -317,6 +319,28 @@ class RunStore:
                 raise
         return self._saved(summary, run_id)
 
+    def tag_sweep(self, trainer_run_id: str, tag: SweepTag) -> str:
+        """Mark the saved run that a trainer recorded under trainer_run_id (RunRecord.run_id) as part of
+        a sweep; returns its saved id. Trainers save every ended run before publishing that it ended, so
+        it is there by then. RunStoreError (GONE) if this user has no such run."""
+        for entry in sorted(self.root.glob("*-*-*"), reverse=True):  # newest first: it was saved just now
+            if not ID.fullmatch(entry.name):
+                continue
+            try:
+                summary = self._summary(entry)
+            except RunStoreError:
+                continue
+            record = summary.get("record") or {}
+            if record.get("run_id") == trainer_run_id and summary.get("owner") == self.user.key:
+                self._rewrite(entry.name, access.RENAME, record={**record, "sweep": tag.to_dict()})
+                return entry.name
+        raise RunStoreError(GONE)
+
+    def sweep(self, sweep_id: str) -> tuple[SavedRun, ...]:
+        """The saved runs of one sweep that this user may view, in the order the sweep trained them."""
+        runs = [r for r in self.list().runs if r.sweep is not None and r.sweep.sweep_id == sweep_id]
+        return tuple(sorted(runs, key=lambda r: r.sweep.index))
+
     def delete(self, run_id: str) -> None:
         """Remove a run. It is first renamed to a hidden folder (one atomic step, so it leaves the list
         whole), then removed from disk. RunStoreError if it is gone, not this user's, or the runs folder
@@ -439,7 +463,8 @@ class RunStore:
         return SavedRun(run_id, clean_name(summary["name"]), saved_at, Settings(**r["settings"]), str(r["dataset"]),
                         int(r["train_size"]), r["status"], int(r["steps"]), float(summary["epochs"]),
                         float(r["seconds"]), metric("val_accuracy"), metric("test_accuracy"), owner,
-                        str(summary.get("owner_name") or "")[:60], summary.get("shared") is True)
+                        str(summary.get("owner_name") or "")[:60], summary.get("shared") is True,
+                        metric("train_accuracy"), SweepTag.from_dict(r["sweep"]) if r.get("sweep") else None)
 
 
 def _arriving_or_gone(folder: Path) -> bool:
