@@ -6,7 +6,7 @@ to rename, delete or share only the user's own; the store refuses the rest whate
 import streamlit as st
 
 from nnviz import run_store, text
-from nnviz.app import run_lists, runs_actions, runs_page, session
+from nnviz.app import code_panel, run_lists, runs_actions, runs_page, session
 from nnviz.app.messages import show
 
 store = run_lists.saved_runs()  # with login on and nobody signed in, this shows the sign-in screen and stops
@@ -45,6 +45,8 @@ else:
         runs_page.run_panel(store, runs, labels)
     with compare:
         runs_page.overlay_panel(store, runs, labels)
+    code_panel.saved_run(runs.get(session.picked()) or listing.runs[0])  # the run the picker shows
 
 st.subheader("The model in use")
 runs_page.model_in_use()
+code_panel.active_model()
