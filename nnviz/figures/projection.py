@@ -1,0 +1,99 @@
+"""The hidden-layer map's figure: a Vega-Lite scatter of the map digits coloured by true label, each digit's
+number at the middle of its cloud, the user's digit as a large white star, and the digit's image on hover.
+
+Vega-Lite, not plotly: Streamlit renders tooltips with vega-tooltip, which shows a field named `image` as a
+picture (plotly's hover takes text only), and the live map on Train swaps its data in place each second.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pyarrow as pa
+from PIL import Image
+
+from nnviz.figures import common
+from nnviz.projection import LayerMap
+
+# Ten digits need ten colours: Okabe & Ito's seven (the app's PALETTE) and three more kept apart from them on
+# a dark background. No ten colours stay distinct under every colour blindness, so each cloud also carries its
+# digit's number (the text layer), and hover names it.
+DIGIT_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2",
+                 "#D55E00", "#CC79A7", "#B8B8B8", "#A6761D", "#B2DF8A")
+STAR_COLOUR = common.PALETTE["focus"]  # white: the one thing to look at
+HEIGHT = 420
+TOOLTIP_CSS = "#vg-tooltip-element img {width: 84px; height: 84px; image-rendering: pixelated;}"
+STAR = ("M0,-1L0.25,-0.34L0.95,-0.31L0.4,0.13L0.59,0.81L0,0.42L-0.59,0.81L-0.4,0.13L-0.95,-0.31"
+        "L-0.25,-0.34Z")  # a five-pointed star as an SVG path: Vega has no star shape
+PICK = "pick"  # the click selection's name: Streamlit reports clicked points under it
+
+
+def image_uris(images: np.ndarray) -> list[str]:
+    """Each 28×28 digit as a small PNG data URI (about 300 bytes): the tooltip's picture (TOOLTIP_CSS scales it
+    up with hard pixel edges)."""
+    uris = []
+    for image in np.clip(np.asarray(images) * 255, 0, 255).astype(np.uint8):
+        buffer = io.BytesIO()
+        Image.fromarray(image).save(buffer, format="PNG", optimize=True)
+        uris.append("data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode())
+    return uris
+
+
+def map_data(m: LayerMap, images: list[str] | None = None) -> pa.Table:
+    """One row per map digit: its coordinates, true digit, test index and (for hover) its image."""
+    columns = {"x": m.coords[:, 0], "y": m.coords[:, 1], "digit": [str(d) for d in m.labels.tolist()],
+               "index": np.arange(len(m.labels))}
+    if images is not None:
+        columns["image"] = images
+    return pa.table(columns)
+
+
+def axis_title(m: LayerMap, i: int) -> str:
+    return f"{('1st', '2nd')[i]} direction ({m.projection.explained[i]:.0%} of the spread)"
+
+
+def map_spec(m: LayerMap, title: str, star: np.ndarray | None = None, star_name: str = "your digit",
+             hover_images: bool = True, clickable: bool = True, height: int = HEIGHT) -> dict:
+    """The map's Vega-Lite spec (its data: map_data). Axis numbers are left out: PCA's units mean nothing,
+    only distances and clusters do."""
+    tooltip = ([{"field": "image", "type": "nominal"}] if hover_images else []) + [
+        {"field": "digit", "type": "nominal", "title": "true digit"},
+        {"field": "index", "type": "quantitative", "title": "test digit #"}]
+    points = {"mark": {"type": "circle", "size": 22, "opacity": 0.7},
+              "encoding": {"color": {"field": "digit", "type": "nominal", "title": "digit",
+                                     "scale": {"domain": [str(d) for d in range(10)], "range": list(DIGIT_COLOURS)},
+                                     "legend": {"orient": "right", "symbolOpacity": 1}},
+                           "tooltip": tooltip}}
+    if clickable:
+        points["params"] = [{"name": PICK, "select": {"type": "point", "fields": ["index"], "on": "click"}}]
+    names = {"transform": [{"aggregate": [{"op": "median", "field": "x", "as": "x"},
+                                          {"op": "median", "field": "y", "as": "y"}], "groupby": ["digit"]}],
+             "mark": {"type": "text", "fontSize": 20, "fontWeight": "bold", "stroke": "black", "strokeWidth": 0.6},
+             "encoding": {"text": {"field": "digit"}, "color": {"value": "white"}}}
+    layers = [points, names]
+    if star is not None:
+        layers.append({"data": {"values": [{"x": float(star[0]), "y": float(star[1]), "what": star_name}]},
+                       "mark": {"type": "point", "shape": STAR,
+                                "size": 700, "filled": True, "color": STAR_COLOUR, "stroke": "black",
+                                "strokeWidth": 1.5, "opacity": 1},
+                       "encoding": {"tooltip": [{"field": "what", "type": "nominal", "title": "star"}]}})
+    return {"height": height, "title": {"text": title, "anchor": "start"},
+            "encoding": {"x": {"field": "x", "type": "quantitative", "title": axis_title(m, 0),
+                               "axis": {"labels": False, "ticks": False}},
+                         "y": {"field": "y", "type": "quantitative", "title": axis_title(m, 1),
+                               "axis": {"labels": False, "ticks": False}}},
+            "layer": layers}
+
+
+def picked(event) -> int | None:
+    """The test index of a clicked point in st.vega_lite_chart's selection event, or None."""
+    try:
+        points = event["selection"][PICK]
+    except (KeyError, TypeError):
+        return None
+    for point in points or ():
+        if isinstance(point, dict) and "index" in point:
+            return int(point["index"])
+    return None
