@@ -1,5 +1,5 @@
-"""Training figures: live loss/accuracy curves, run overlays, the probe digit over time, the confusion
-matrix, a digit gallery and a compact first-layer weight mosaic. Arrays in, plotly figures out."""
+"""Training results as figures: run overlays and their gaps, the confusion matrix, a digit gallery and a
+compact first-layer weight mosaic. Arrays in, plotly figures out (the live views are in figures/live.py)."""
 
 from __future__ import annotations
 
@@ -71,40 +71,6 @@ def accuracy_bottom(*series: np.ndarray) -> float | None:
     return None if not len(values) else float(max(0.0, min(values.min(), 0.9) - 0.02))
 
 
-def curves(history: History, metric: str = "loss", title: str = "", height: int = 300) -> go.Figure:
-    """Training (per batch, smoothed) against validation (fixed subset, several times per epoch;
-    the full split once per epoch). The gap between them is overfitting."""
-    key, label, fmt = METRICS[metric]
-    train = getattr(history, key)
-    smoothed = smooth(train, max(history.steps_per_epoch / 8, 10))
-    x, raw, smoothed, steps = thin(history.epochs(history.step), train, smoothed, history.step)
-    val, full = getattr(history, f"val_{key}"), getattr(history, f"epoch_val_{key}")
-    fig = go.Figure()
-    hover = f"epoch %{{x:.2f}} (step %{{customdata:,}})<br>%{{fullData.name}}: %{{y:{fmt}}}<extra></extra>"
-    fig.add_trace(go.Scatter(x=x, y=raw, customdata=steps, name="training, each batch", mode="lines",
-                             line=dict(color=TRAIN_COLOUR, width=1), opacity=0.35, hovertemplate=hover,
-                             showlegend=False))
-    fig.add_trace(go.Scatter(x=x, y=smoothed, customdata=steps, name=TRAINING_NAME, mode="lines",
-                             line=dict(color=TRAIN_COLOUR, width=3), hovertemplate=hover))
-    fig.add_trace(go.Scatter(x=history.epochs(history.val_step), y=val, customdata=history.val_step,
-                             name=SUBSET_NAME, mode="lines+markers", line=dict(color=VAL_COLOUR, width=3),
-                             marker=dict(size=6), hovertemplate=hover))
-    fig.add_trace(go.Scatter(x=history.epochs(history.epoch_step), y=full, customdata=history.epoch_step,
-                             name=FULL_NAME, mode="markers",
-                             marker=dict(color=VAL_COLOUR, size=11, symbol="diamond",
-                                         line=dict(color="white", width=1)),
-                             hovertemplate=hover))
-    top = loss_top(smoothed, val) if metric == "loss" else accuracy_bottom(smoothed, val)
-    _axes(fig, metric, top)
-    if not len(history.step):
-        fig.add_annotation(text="Press <b>Train</b> or <b>Step</b>:<br>the curves start here.", showarrow=False,
-                           x=0.5, y=0.5, xref="paper", yref="paper",
-                           font=dict(size=14, color=common.PALETTE["neutral"]))
-    # The legend sits above the plot, one row when there is room: inside, on a narrow screen, it hid the curves.
-    return common.style(fig, height, title=title or None, hovermode="closest",
-                        legend=dict(orientation="h", x=0, y=1.02, xanchor="left", yanchor="bottom", font=dict(size=13)))
-
-
 TRAINING_NAME = "training digits"
 SUBSET_NAME = "validation subset"
 FULL_NAME = "all validation digits, per epoch"
@@ -171,29 +137,6 @@ def digit_colour(d: int, leader: int | None, label: int | None) -> str:
     if d == leader:
         return common.PALETTE["focus" if label is None else "wrong"]
     return common.PALETTE["neutral"]
-
-
-def probe(steps: np.ndarray, probs: np.ndarray, steps_per_epoch: int, label: int | None = None,
-          height: int = 300) -> go.Figure:
-    """The probe digit's 10 probabilities as training goes on. Each line is labelled with its digit at
-    its end (when it ends above 4%); the true digit and the current favourite are drawn boldest."""
-    fig = go.Figure()
-    probs = np.asarray(probs, np.float64).reshape(-1, 10)
-    leader = int(np.argmax(probs[-1])) if len(probs) else None
-    x, *columns = thin(np.asarray(steps, np.float64) / steps_per_epoch, *probs.T)
-    for d in range(10):
-        bold, colour = d in (leader, label), digit_colour(d, leader, label)
-        fig.add_trace(go.Scatter(
-            x=x, y=columns[d], name=f"digit {d}", mode="lines", showlegend=False,
-            line=dict(color=colour, width=4 if bold else 1.5), opacity=1.0 if bold else 0.6,
-            hovertemplate=f"digit {d}: %{{y:.1%}} at epoch %{{x:.2f}}<extra></extra>"))
-        if len(x) and columns[d][-1] > 0.04:
-            fig.add_annotation(x=x[-1], y=columns[d][-1], text=f"<b>{d}</b>", showarrow=False, xanchor="left",
-                               xshift=6, font=dict(color=colour, size=16))
-    fig.update_yaxes(title="probability", tickformat=".0%", range=[0, 1.05])
-    fig.update_xaxes(title="epoch", rangemode="tozero")
-    common.style(fig, height, title="Your digit, answered as it learns", hovermode="closest")
-    return fig.update_layout(margin=dict(r=34))  # room for the digit labels at the lines' ends
 
 
 def confusion(matrix: np.ndarray, height: int = 440) -> go.Figure:

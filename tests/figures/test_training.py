@@ -27,38 +27,6 @@ def test_smooth_is_a_trailing_mean_that_skips_nans():
     assert np.isnan(out[0]) and np.allclose(out[1:], [2, 2, 4])
 
 
-def test_curves_show_training_and_validation_on_an_epoch_axis():
-    h = history()
-    fig = figures.curves(h, "loss")
-    names = [t.name for t in fig.data]
-    assert names == ["training, each batch", "training digits", "validation subset", "all validation digits, per epoch"]
-    assert [t.line.color if t.mode != "markers" else t.marker.color for t in fig.data] == [
-        PALETTE["training"], PALETTE["training"], PALETTE["validation"], PALETTE["validation"]]
-    raw, smooth, val, full = fig.data
-    assert len(raw.x) <= figures.MAX_POINTS + 1 and raw.x[-1] == pytest.approx(h.step[-1] / 250)  # thinned, ends kept
-    assert np.allclose(val.x, h.val_step / 250) and np.allclose(full.y, h.epoch_val_loss)
-    assert all("%{y:.3f}" in t.hovertemplate and "step %{customdata:,}" in t.hovertemplate for t in fig.data)
-    assert fig.layout.xaxis.title.text == "epoch" and fig.layout.yaxis.range[0] == 0
-    acc = figures.curves(h, "accuracy")
-    assert "%{y:.1%}" in acc.data[1].hovertemplate and acc.layout.yaxis.tickformat == ".0%"
-    assert acc.layout.yaxis.range[1] > 1.0 > acc.layout.yaxis.range[0] >= 0
-
-
-def test_curves_of_an_empty_run_still_draw():
-    fig = figures.curves(History(), "accuracy")
-    assert len(fig.data) == 4 and all(len(t.x) == 0 for t in fig.data)
-    assert len(fig.to_json()) < 10_000
-
-
-def test_empty_curves_have_the_axes_a_run_starts_on_and_say_what_to_do():
-    """Issue 12: before training, the loss axis ran from −1 to 1 (plotly's default for no data)."""
-    loss, accuracy = figures.curves(History(), "loss"), figures.curves(History(), "accuracy")
-    assert list(loss.layout.yaxis.range) == [0, figures.EMPTY_LOSS_TOP] and list(loss.layout.xaxis.range) == [0, 1]
-    assert list(accuracy.layout.yaxis.range) == [0, 1.005]
-    assert all("Press <b>Train</b>" in f.layout.annotations[0].text for f in (loss, accuracy))
-    assert not figures.curves(history(), "loss").layout.annotations  # gone once there is data
-
-
 def test_overlay_keeps_the_colours_of_training_and_validation_and_tells_runs_apart_by_style():
     fig = figures.overlay([("Run 1", history(seed=1)), ("Run 2", history(seed=2))], "accuracy")
     assert [t.name for t in fig.data] == ["Run 1: training", "Run 1: validation",
@@ -68,17 +36,6 @@ def test_overlay_keeps_the_colours_of_training_and_validation_and_tells_runs_apa
     assert fig.data[1].marker.symbol != fig.data[3].marker.symbol
     assert [a.text for a in fig.layout.annotations] == ["Run 1", "Run 1", "Run 2", "Run 2"]  # labels at line ends
     assert "Run 2" in fig.data[3].hovertemplate and "%{y:.1%}" in fig.data[3].hovertemplate
-
-
-def test_probe_draws_ten_lines_and_labels_the_likely_digits():
-    probs = np.tile(np.full(10, 0.01), (20, 1))
-    probs[:, 3] = np.linspace(0.1, 0.91, 20)
-    probs /= probs.sum(axis=1, keepdims=True)
-    fig = figures.probe(np.arange(1, 21) * 10, probs, steps_per_epoch=50, label=3)
-    assert len(fig.data) == 10 and fig.data[3].line.width > fig.data[0].line.width
-    assert [a.text for a in fig.layout.annotations] == ["<b>3</b>"]
-    assert fig.data[3].x[-1] == pytest.approx(4.0) and fig.data[3].y[-1] == pytest.approx(probs[-1, 3])
-    assert "digit 3: %{y:.1%}" in fig.data[3].hovertemplate
 
 
 def test_confusion_matrix_cells_are_clickable_and_show_counts():
@@ -127,19 +84,6 @@ def test_gaps_label_each_runs_training_minus_validation_gap():
     assert bars.text[0] == "+14.3 points (100% − 86%)" and list(bars.customdata[1]) == [0.963, 0.864]
     assert bars.text[2] == "no full epoch yet"
     assert "training − validation" in fig.layout.xaxis.title.text
-
-
-@pytest.mark.parametrize(("label", "leader_colour"), [(3, PALETTE["true"]), (5, PALETTE["wrong"]),
-                                                      (None, PALETTE["focus"])])
-def test_probe_colours_the_true_digit_green_and_a_wrong_favourite_yellow(label, leader_colour):
-    probs = np.full((4, 10), 0.02)
-    probs[:, 3] = 0.82
-    fig = figures.probe(np.arange(1, 5), probs, steps_per_epoch=2, label=label)
-    assert fig.data[3].line.color == leader_colour  # digit 3 is the network's answer
-    if label is not None:
-        assert fig.data[label].line.color == PALETTE["true"]
-    others = [t.line.color for d, t in enumerate(fig.data) if d not in (3, label)]
-    assert set(others) == {PALETTE["neutral"]}
 
 
 def test_confusion_mistakes_take_the_colour_of_a_wrong_answer():
