@@ -501,3 +501,25 @@ def node_link_caption(net: Network, links: NodeLink) -> str:
     return (f"Red edges push the next neuron up, blue ones push it down; thicker is stronger. Drawn: {chosen}, and "
             f"the {edges:,} strongest of the network's {total:,} connections between them (weight × the activation "
             "it carries). Everything else would be an unreadable hairball.")
+
+
+# What a hidden neuron does after its weighted sum, in the Layers page's own words, per activation.
+ACTIVATION_WORDS = {
+    "relu": "applies ReLU, which turns negative totals into 0. Grey neurons are silent; only some fire, and "
+            "that sparsity is normal.",
+    "sigmoid": "applies the sigmoid, which squeezes every total into 0 to 1: no neuron is ever exactly silent, "
+               "but one near 0 says little.",
+    "tanh": "applies tanh, which squeezes every total into −1 to 1: no neuron is ever exactly silent.",
+    "linear": "passes the total on unchanged (no activation). Without a non-linearity, stacked layers add up "
+              "to one linear map, however deep.",
+}
+
+
+def layers_intro(activation: str) -> str:
+    """The Layers page's opening paragraph, true for the network's activation."""
+    return ("Your digit's 784 numbers enter on the left. Every hidden neuron is connected to all of the layer "
+            "before (fully connected): it multiplies each input by a weight, adds them up, adds its bias, and "
+            f"{ACTIVATION_WORDS[activation]} Dropout switches off random neurons during training only, so the "
+            "network cannot lean on a few; when answering it passes everything through. The last layer gives "
+            "each digit a raw score, its logit, and softmax turns the ten logits into probabilities that add "
+            "up to 100%.")

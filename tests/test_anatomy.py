@@ -396,3 +396,11 @@ def test_node_link_caption_counts_what_is_drawn(image):
     one = random_net(64)
     links = anatomy.node_link(one, network.forward(one, image))
     assert "32 of 64 hidden neurons" in anatomy.node_link_caption(one, links)
+
+
+def test_the_layers_intro_describes_the_networks_own_activation():
+    assert set(anatomy.ACTIVATION_WORDS) == set(network.ACTIVATIONS)
+    assert "ReLU" in anatomy.layers_intro("relu") and "silent" in anatomy.layers_intro("relu")
+    for name in ("sigmoid", "tanh", "linear"):
+        intro = anatomy.layers_intro(name)
+        assert "ReLU" not in intro and anatomy.ACTIVATION_WORDS[name] in intro

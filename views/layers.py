@@ -9,16 +9,9 @@ from nnviz.figures import common, layers
 from nnviz.figures import weights as weight_figures
 
 st.title("Layers: your digit, layer by layer")
-st.write("Your digit's 784 numbers enter on the left. Every hidden neuron is connected to all 784 (fully "
-         "connected): it multiplies each by a weight, adds them up, adds its bias, and applies ReLU, which turns "
-         "negative totals into 0. Grey neurons are silent; only some fire, and that sparsity is normal. Dropout "
-         "switches off random neurons during training only, so the network cannot lean on a few; when answering "
-         "it passes everything through. The last layer gives each digit a raw score, its logit, and softmax turns "
-         "the ten logits into probabilities that add up to 100%."
-         + screen.hover(" Hover over anything for its exact value."))
-
 digit = digit_choice.current_digit()
 label, net = model_choice.active_network()
+st.write(anatomy.layers_intro(net.activation) + screen.hover(" Hover over anything for its exact value."))
 layers_page.explain_depth(net)
 digit_choice.default_digit_notice("No digit of yours yet, so this is the first MNIST test digit.")
 
