@@ -1,0 +1,137 @@
+"""The sweeps page's glue: carries out nnviz.sweep's orders on this session's trainer (the Train page's,
+under the same server-wide cap and queue), tags each finished run as part of its sweep in the runs
+folder, and draws the sweep's chart and progress."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from nnviz import sweep as core
+from nnviz.app import run_lists, session
+from nnviz.app.boundary import boundary
+from nnviz.app.datasets import training_dataset
+from nnviz.app.messages import show
+from nnviz.app.train_controls import trainer
+from nnviz.figures.sweep import sweep_figure
+from nnviz.run_record import SweepTag
+from nnviz.run_store import RunStoreError
+
+SWEEP = "sweep"               # this session's nnviz.sweep.Sweep (the newest)
+MESSAGE = "sweep_message"     # (level, text) answering the last sweep button
+PICK = "sweep_pick"           # the "what to sweep" control's key: a key of nnviz.sweep.SWEEPS
+
+
+def current() -> core.Sweep | None:
+    return st.session_state.get(SWEEP)
+
+
+def message() -> tuple[str, str] | None:
+    return st.session_state.get(MESSAGE)
+
+
+def _dataset(sweep: core.Sweep):
+    return training_dataset(sweep.spec.base.dataset)[0]
+
+
+def _carry_out(sweep: core.Sweep, order: core.Order) -> None:
+    """Do what the sweep's state machine ordered, keep the new state, and say what it said."""
+    t = session.trainer()
+    if order.do == core.Do.START_RUN:
+        settings = sweep.run_settings()
+        t = trainer(settings, _dataset(sweep))
+        t.reset(settings, _dataset(sweep))
+        t.play()
+        sweep = sweep.running(t.snapshot.run_id)
+    elif t is not None and order.do == core.Do.PAUSE_RUN:
+        t.pause()
+    elif t is not None and order.do == core.Do.PLAY_RUN:
+        t.play()
+    elif t is not None and order.do == core.Do.STOP_RUN:
+        t.stop()
+        run_lists.session_runs()
+    st.session_state[SWEEP] = sweep
+    if order.message is not None:
+        st.session_state[MESSAGE] = order.message
+
+
+def start() -> None:
+    """Run (a callback): a new sweep of the picked setting; a sweep under way is cancelled first."""
+    st.session_state.pop(MESSAGE, None)
+    session.set_experiment(None)  # the Train page's experiment would otherwise start its next run
+    old = current()
+    if old is not None and not old.phase.over:
+        _carry_out(*old.handle(core.Event.CANCEL, time.monotonic()))
+    sweep, order = core.new_sweep(core.SWEEPS[st.session_state[PICK]]).handle(core.Event.START, time.monotonic())
+    _carry_out(sweep, order)
+
+
+def press(event: core.Event) -> None:
+    """Pause, Resume or Cancel (a callback)."""
+    st.session_state.pop(MESSAGE, None)
+    sweep = current()
+    if sweep is None:
+        st.session_state[MESSAGE] = ("info", "No sweep yet: pick a setting and press Run.")
+        return
+    _carry_out(*sweep.handle(event, time.monotonic()))
+
+
+def poll() -> None:
+    """Feed the trainer's news to the sweep: a finished run is tagged in the runs folder and adds its point."""
+    sweep, t = current(), session.trainer()
+    if sweep is None or t is None:
+        return
+    records = {r.run_id: r for r in t.records}
+    event = core.news(sweep, t.snapshot.run_id, set(records))
+    if event == core.Event.ENDED:
+        record = records[sweep.current]
+        value = getattr(record.settings, sweep.spec.key)  # as trained: "all" digits is the dataset's own count
+        tag = SweepTag(sweep.sweep_id, sweep.spec.key, value, sweep.index, sweep.total)
+        try:
+            run_lists.saved_runs().tag_sweep(record.run_id, tag)
+        except RunStoreError as exc:
+            st.session_state[MESSAGE] = ("warning", f"A run could not be marked as part of this sweep: {exc}")
+        now = time.monotonic()
+        result = core.result_of(value, record.final(), now - (sweep.run_started or now), record.run_id, record.status)
+        run_lists.session_runs()  # the Train page lists it too
+        _carry_out(*sweep.handle(event, now, result))
+    elif event == core.Event.LOST:
+        _carry_out(*sweep.handle(event, time.monotonic()))
+
+
+def planned(sweep: core.Sweep) -> list[float]:
+    """Every value the sweep trains, as trained ("all" digits: the dataset's count)."""
+    n = len(_dataset(sweep).y_train)
+    return [min(v, n) if sweep.spec.key == "train_size" else v for v in sweep.spec.values]
+
+
+def live(sweep: core.Sweep) -> None:
+    """Progress, the trainer's status while a run trains, and the chart, polling while the sweep runs."""
+    interval = core.poll_seconds(sweep)
+
+    @st.fragment(run_every=interval)
+    def sweep_live():
+        with boundary("the sweep's progress"):
+            poll()
+            now_sweep = current()
+            st.progress(len(now_sweep.results) / now_sweep.total, text=now_sweep.progress_text(time.monotonic()))
+            t = session.trainer()
+            if now_sweep.phase == core.Phase.RUNNING and t is not None and t.snapshot.run_id == now_sweep.current:
+                snap = t.snapshot
+                show("info", f"{snap.name}: {snap.status.value}, epoch {snap.epoch:.1f} of "
+                     f"{snap.settings.epochs}. {snap.message}".strip(), ":material/model_training:")
+            spec, points = now_sweep.spec, now_sweep.points()
+            st.plotly_chart(sweep_figure(points["value"], points["train"], points["val"], points["test"],
+                                         planned(now_sweep), spec.label.lower(), spec.log,
+                                         title=spec.question), width="stretch", key="sweep_chart")
+            st.markdown(spec.answer)
+        if core.poll_seconds(current()) != interval:
+            st.rerun()  # the buttons and polling follow the new phase
+
+    sweep_live()
+
+
+def show_message() -> None:
+    if message():
+        show(*message())
