@@ -126,3 +126,21 @@ def test_the_cache_reuses_a_map_per_network_and_layer(digits):
     assert cache.get(net, images, labels, 2) is not first
     other = deep.random_deep_net(deep.WIDTHS[2])  # equal weights, another network: computed again
     assert cache.get(other, images, labels, 1) is not first
+
+
+def test_live_frames_wait_a_second_and_align_within_a_run_and_layer(digits):
+    images, labels = digits
+    net = deep.random_deep_net(deep.WIDTHS[2], seed=6)
+    first = projection.advance(None, "run-a", 1, net, images, labels, 2, now=100.0)
+    assert first.step == 1 and first.net is net
+    assert projection.advance(first, "run-a", 1, net, images, labels, 2, now=200.0) is first  # same step
+    later = deep.random_deep_net(deep.WIDTHS[2], seed=7)
+    assert projection.advance(first, "run-a", 2, later, images, labels, 2, now=100.5) is first  # under a second
+    second = projection.advance(first, "run-a", 2, later, images, labels, 2, now=101.0)
+    fresh = projection.layer_map(later, images, labels, 2).coords
+    r = projection.rotation(fresh, first.map.coords)
+    assert second.step == 2 and np.allclose(second.map.coords, fresh @ r)  # aligned to the frame before
+    for other in (("run-b", 2), ("run-a", 1)):  # another run, or another layer: a fresh start, not aligned
+        run_id, layer = other
+        frame = projection.advance(second, run_id, 3, later, images, labels, layer, now=100.6)
+        assert np.allclose(frame.map.coords, projection.layer_map(later, images, labels, layer).coords)

@@ -58,6 +58,21 @@ def map_spec(m: LayerMap, title: str, star: np.ndarray | None = None, star_name:
              hover_images: bool = True, clickable: bool = True, height: int = HEIGHT) -> dict:
     """The map's Vega-Lite spec (its data: map_data). Axis numbers are left out: PCA's units mean nothing,
     only distances and clusters do."""
+    layers = _digit_layers(hover_images, clickable)
+    if star is not None:
+        layers.append(dict(_star_layer(), data={"values": [{"x": float(star[0]), "y": float(star[1]),
+                                                            "digit": star_name}]}))
+    return {"height": height, "title": {"text": title, "anchor": "start"},
+            "encoding": _axes(axis_title(m, 0), axis_title(m, 1)), "layer": layers}
+
+
+def _axes(x_title: str, y_title: str) -> dict:
+    return {"x": {"field": "x", "type": "quantitative", "title": x_title, "axis": {"labels": False, "ticks": False}},
+            "y": {"field": "y", "type": "quantitative", "title": y_title, "axis": {"labels": False, "ticks": False}}}
+
+
+def _digit_layers(hover_images: bool, clickable: bool) -> list[dict]:
+    """The dots, coloured by true digit, and each digit's number at the median of its cloud."""
     tooltip = ([{"field": "image", "type": "nominal"}] if hover_images else []) + [
         {"field": "digit", "type": "nominal", "title": "true digit"},
         {"field": "index", "type": "quantitative", "title": "test digit #"}]
@@ -72,19 +87,32 @@ def map_spec(m: LayerMap, title: str, star: np.ndarray | None = None, star_name:
                                           {"op": "median", "field": "y", "as": "y"}], "groupby": ["digit"]}],
              "mark": {"type": "text", "fontSize": 20, "fontWeight": "bold", "stroke": "black", "strokeWidth": 0.6},
              "encoding": {"text": {"field": "digit"}, "color": {"value": "white"}}}
-    layers = [points, names]
-    if star is not None:
-        layers.append({"data": {"values": [{"x": float(star[0]), "y": float(star[1]), "what": star_name}]},
-                       "mark": {"type": "point", "shape": STAR,
-                                "size": 700, "filled": True, "color": STAR_COLOUR, "stroke": "black",
-                                "strokeWidth": 1.5, "opacity": 1},
-                       "encoding": {"tooltip": [{"field": "what", "type": "nominal", "title": "star"}]}})
-    return {"height": height, "title": {"text": title, "anchor": "start"},
-            "encoding": {"x": {"field": "x", "type": "quantitative", "title": axis_title(m, 0),
-                               "axis": {"labels": False, "ticks": False}},
-                         "y": {"field": "y", "type": "quantitative", "title": axis_title(m, 1),
-                               "axis": {"labels": False, "ticks": False}}},
-            "layer": layers}
+    return [points, names]
+
+
+def _star_layer() -> dict:
+    return {"mark": {"type": "point", "shape": STAR, "size": 700, "filled": True, "color": STAR_COLOUR,
+                     "stroke": "black", "strokeWidth": 1.5, "opacity": 1},
+            "encoding": {"tooltip": [{"field": "digit", "type": "nominal", "title": "star"}]}}
+
+
+def live_data(m: LayerMap, star: np.ndarray) -> pa.Table:
+    """The live map's data: the map digits, then one row for the star, so that only data changes each second."""
+    n = len(m.labels)
+    return pa.table({"x": np.append(m.coords[:, 0], star[0]), "y": np.append(m.coords[:, 1], star[1]),
+                     "digit": [str(d) for d in m.labels.tolist()] + ["your digit"],
+                     "index": np.append(np.arange(n), -1), "star": np.arange(n + 1) == n})
+
+
+def live_spec(title: str, height: int = HEIGHT) -> dict:
+    """The Train page's live map (its data: live_data): the same spec every refresh, so the browser swaps the
+    data in place instead of drawing a new chart; no pictures (light to resend each second), no clicks."""
+    only = lambda star: {"filter": f"{'' if star else '!'}datum.star"}  # noqa: E731
+    points, names = (dict(layer, transform=[only(False), *layer.get("transform", [])])
+                     for layer in _digit_layers(False, False))
+    return {"height": height, "title": {"text": title, "anchor": "start"}, "encoding": _axes("1st direction",
+                                                                                           "2nd direction"),
+            "layer": [points, names, dict(_star_layer(), transform=[only(True)])]}
 
 
 def picked(event) -> int | None:

@@ -61,3 +61,17 @@ def test_a_click_reads_back_as_the_digits_index():
     assert figures.picked({"selection": {figures.PICK: []}}) is None
     assert figures.picked({"selection": {}}) is None
     assert figures.picked(None) is None
+
+
+def test_the_live_map_keeps_one_spec_and_carries_the_star_in_its_data(sample):
+    _, m = a_map(sample)
+    rows = figures.live_data(m, np.array([0.5, 0.25])).to_pandas()
+    assert len(rows) == len(m.labels) + 1 and rows["star"].sum() == 1
+    assert rows.loc[rows["star"], ["x", "y"]].to_numpy().tolist() == [[0.5, 0.25]]
+    assert np.array_equal(rows.loc[~rows["star"], ["x", "y"]].to_numpy(), m.coords)
+    spec = figures.live_spec("live")
+    assert spec == figures.live_spec("live")  # nothing in it depends on the frame
+    points, names, star = spec["layer"]
+    assert points["transform"][0] == names["transform"][0] == {"filter": "!datum.star"}
+    assert star["transform"] == [{"filter": "datum.star"}] and star["mark"]["color"] == common.PALETTE["focus"]
+    assert "params" not in points

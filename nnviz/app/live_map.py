@@ -1,0 +1,35 @@
+"""The Train page's live hidden-layer map: the run's latest weights mapped at most once a second, each frame
+turned to match the one before (kept per session), so the clusters form without flipping or jumping."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from nnviz import projection
+from nnviz.app import digit_choice, map_page
+from nnviz.figures import projection as figures
+from nnviz.training.snapshot import Snapshot
+
+FRAME = "live_map_frame"  # this session's last frame: the next one is aligned to it
+
+
+def live_map(snap: Snapshot) -> None:
+    """The map of the layer chosen on the Map page (else the last hidden layer) for this snapshot's weights,
+    with the current digit as the star. Call it from a fragment that refreshes about once a second."""
+    net = snap.network
+    if net is None:
+        return
+    layer = projection.chosen_layer(st.session_state.get(map_page.LAYER), net.depth)
+    images, labels, _ = map_page.map_digits()
+    frame = projection.advance(st.session_state.get(FRAME), snap.run_id, snap.step, net, images, labels, layer,
+                               time.monotonic())
+    st.session_state[FRAME] = frame
+    star = projection.place(frame.net, digit_choice.current_digit().image, frame.map)
+    # The title stays the same while training, so the browser swaps the data in place (the step is in the caption)
+    st.vega_lite_chart(figures.live_data(frame.map, star), figures.live_spec(
+        f"How {projection.layer_name(layer, net)} sorts 2,000 test digits"), width="stretch")
+    st.caption(f"At step {frame.step:,}. Each dot is a test digit, coloured by its true label; the white star is "
+               "your digit. As the network learns, the digits gather into clouds of their own. The Map page "
+               "explains the picture and lets you pick the layer.")
