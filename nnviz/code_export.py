@@ -1,8 +1,8 @@
 """A run as code: a self-contained Keras script (and the same as a Jupyter notebook) that trains it again.
 
 The code comes from fixed templates (string.Template). Only checked numbers and allow-listed words from
-a Settings value are put into code, each rendered by repr; a run's name is never code: it appears only
-in a comment, reduced to harmless characters on one line.
+a Settings value are put into code, each rendered as a Python literal (repr, or 60_000 for whole numbers);
+a run's name is never code: it appears only in a comment, reduced to harmless characters on one line.
 
 The script builds nnviz's model (nnviz/model.py: the same layers, names, seeded initialisers, optimizer
 and loss) and trains it with model.fit on the same batches in the same order as nnviz's trainer
@@ -164,6 +164,11 @@ def export_epochs(settings: Settings, trained: float | None = None) -> int:
     return Settings().epochs
 
 
+def _whole(number: int) -> str:
+    """A whole number as a Python literal that reads like the app shows it: 60_000."""
+    return f"{int(number):_}"
+
+
 def _offset(i: int) -> str:
     return f" + {i}" if i else ""
 
@@ -185,8 +190,8 @@ def _values(settings: Settings, *, epochs: int, data: str, sample_file: str, nam
         "name_comment": f"# nnviz run{': ' + comment if comment else ''} ({shape} network)",
         "activation": _literal(str(s.activation)),
         "dropout": repr(float(s.dropout)), "learning_rate": repr(float(s.learning_rate)),
-        "batch_size": repr(int(s.batch_size)), "epochs": repr(int(epochs)), "train_size": repr(int(s.train_size)),
-        "seed": repr(int(s.seed)), "data": _literal(data), "sample_file": _literal(str(sample_file)),
+        "batch_size": _whole(s.batch_size), "epochs": _whole(epochs), "train_size": _whole(s.train_size),
+        "seed": _whole(s.seed), "data": _literal(data), "sample_file": _literal(str(sample_file)),
         "data_note": "  # as this run: it trained on the sample" if s.dataset == "sample" else "",
         "model_file": _literal(MODEL_FILE), "layers": "\n".join(layers),
     }

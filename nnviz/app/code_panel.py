@@ -19,6 +19,7 @@ WHAT = ("The script builds this network with `keras.Sequential`, trains it with 
 HOW = ("Run it with `python nnviz_run.py`, or open the notebook in Jupyter; both need TensorFlow "
        "(`pip install tensorflow`). `DATA = \"mnist\"` downloads MNIST once (11 MB). To train offline, set "
        "`DATA = \"sample\"` and put nnviz's bundled sample, `mnist_sample.npz`, beside the script.")
+CODE_HEIGHT = 560  # px: the script scrolls in its box, so the page below it stays in reach
 DEFAULT_NOTE = ("The pretrained default was trained by nnviz's own script (`scripts/train_default.py`): the same "
                 "784-128-10 network with ReLU and dropout 0.2, seed 128, on the bundled sample with shifted, rotated "
                 "and thickened digits, in batches of 64, with a learning rate falling from 0.002 over 60 epochs. This "
@@ -78,7 +79,7 @@ def panel(settings: Settings, key: str, *, name: str, intro: str, trained: float
                            file_name=data.SAMPLE_FILE, mime="application/octet-stream", on_click="ignore",
                            icon=":material/download:", width="stretch", key=f"code_sample_{key}",
                            help="nnviz's bundled 10,000 MNIST digits, for DATA = \"sample\" (offline).")
-    st.code(script, language="python")
+    st.code(script, language="python", height=CODE_HEIGHT)
 
 
 @functools.cache
