@@ -57,8 +57,9 @@ def _hidden_columns(view: anatomy.LayerView, activation: str) -> list[tuple[str,
     acts = view.acts
     masks = view.masks or (None,) * len(acts.hiddens)
     if len(acts.hiddens) == 1:
-        dropout_title = "Dropout<br>training mask" if view.training else "Dropout<br>inference: all pass"
-        return [(f"Hidden<br>{view.sparsity.width}, {_name(activation)}", acts.hiddens[0], acts.zs[0], None),
+        # Short words a line: a phone gives each of these columns about 35 px.
+        dropout_title = "Dropout<br>training<br>mask" if view.training else "Dropout<br>inference:<br>all pass"
+        return [(f"Hidden<br>{view.sparsity.width}<br>{_name(activation)}", acts.hiddens[0], acts.zs[0], None),
                 (dropout_title, acts.drops[0], acts.zs[0], None if view.mask is None else view.mask == 0)]
     return [(f"Layer {i}<br>{s.width}<br>{s.active} on", drops, z,
              None if mask is None else mask == 0)
@@ -70,11 +71,10 @@ def flow(view: anatomy.LayerView, activation: str = "relu", height: int = 560) -
     acts = view.acts
     hidden = _hidden_columns(view, activation)
     layout = panels.layout(panels.columns([0.1] * (1 + len(hidden)) + [0.35, 0.35]), [
-        "Input<br>784 values", *(title for title, *_ in hidden), "Logits<br>10 raw scores",
-        "Probabilities<br>softmax of the logits"])
-    if len(view.sparsities) > 1:  # up to four narrow layer columns side by side: smaller titles fit a phone
-        for title in layout["annotations"][1:1 + len(hidden)]:
-            title["font"] = dict(size=11)
+        "Input<br>784<br>values", *(title for title, *_ in hidden), "Logits<br>raw scores",
+        "Softmax<br>probabilities"])
+    for title in layout["annotations"][:1 + len(hidden)]:  # narrow columns side by side: smaller titles fit a phone
+        title["font"] = dict(size=11)
     rows, cols = anatomy.pixel_of(np.arange(anatomy.PIXELS))
     traces = [go.Heatmap(
         z=acts.inputs[:, None], customdata=np.stack([np.arange(anatomy.PIXELS), rows, cols], -1)[:, None],
@@ -91,7 +91,7 @@ def flow(view: anatomy.LayerView, activation: str = "relu", height: int = 560) -
         y=DIGITS, x=acts.logits, orientation="h", xaxis=x_logits, yaxis="y" + x_logits[1:],
         marker_color=[POSITIVE if v >= 0 else NEGATIVE for v in acts.logits],
         marker_line=dict(color=["white" if d == predicted else "rgba(0,0,0,0)" for d in range(10)], width=2),
-        text=[f"{v:.2f}" for v in acts.logits], textposition="outside", cliponaxis=False,
+        text=[f"{v:.2f}" for v in acts.logits], textposition="outside", cliponaxis=False, textfont_size=11,
         hovertemplate="digit %{y}: logit %{x:.4f}<extra></extra>"))
     traces.append(go.Bar(
         y=DIGITS, x=acts.probs, orientation="h", xaxis=x_probs, yaxis="y" + x_probs[1:],
@@ -105,14 +105,14 @@ def flow(view: anatomy.LayerView, activation: str = "relu", height: int = 560) -
                                         # deeper, unit numbers would crowd the narrow columns: hover names them
                                         showticklabels=k == 0 or len(view.sparsities) == 1)
     lo, hi = float(min(acts.logits.min(), 0)), float(max(acts.logits.max(), 0))
-    pad = 0.25 * (hi - lo or 1)
+    pad = 0.5 * (hi - lo or 1)  # room for the value labels beside the bars, clear of the digit labels (phones)
     layout["xaxis" + x_logits[1:]].update(range=[lo - pad, hi + pad], zeroline=True, zerolinecolor="#8892a6")
     layout["xaxis" + x_probs[1:]].update(range=[0, 1.2], tickformat=".0%")
     for axis in (x_logits, x_probs):
         layout["yaxis" + axis[1:]].update(autorange="reversed", type="category")
     fig = go.Figure(traces, layout)
     common.style(fig, height, showlegend=False)
-    return fig.update_layout(margin_t=60 if len(view.sparsities) == 1 else 78)  # room for the panel titles
+    return fig.update_layout(margin_t=78)  # room for the three-line panel titles
 
 
 def ranking(view: anatomy.LayerView, activation: str = "relu", height: int = 300) -> go.Figure:

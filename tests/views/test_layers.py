@@ -73,7 +73,7 @@ def test_a_tiny_sigmoid_model_renders(open_page):
     at.toggle(key="layers_training").set_value(True).run()
     assert not at.exception
     assert metrics(at)["Active neurons"] == "8 of 8"  # a sigmoid is never exactly 0
-    assert charts.mentions(at.get("plotly_chart")[0], "8, sigmoid")  # the hidden column names its activation
+    assert charts.mentions(at.get("plotly_chart")[0], "8<br>sigmoid")  # the hidden column names its activation
 
 
 def test_a_three_layer_model_shows_every_layer(open_page):
