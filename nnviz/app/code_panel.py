@@ -13,9 +13,9 @@ from nnviz.app.train_settings import train_settings
 from nnviz.settings import Settings, width_text
 
 WHAT = ("The script builds this network with `keras.Sequential`, trains it with these settings and seed, tests it "
-        "and saves it as `nnviz_run.keras`, which you can upload here again. It takes the digits in the same order "
-        "as nnviz's trainer, so a run trained here comes out with the same accuracy on the same data, give or take "
-        "a fraction of a point.")
+        "and saves it as `nnviz_run.keras`, which you can upload here again.")
+SAME = (" It takes the digits in the same order as nnviz's trainer, so on the same data it comes out with the run's "
+        "accuracy, give or take a fraction of a point.")
 HOW = ("Run it with `python nnviz_run.py`, or open the notebook in Jupyter; both need TensorFlow "
        "(`pip install tensorflow`). `DATA = \"mnist\"` downloads MNIST once (11 MB). To train offline, set "
        "`DATA = \"sample\"` and put nnviz's bundled sample, `mnist_sample.npz`, beside the script.")
@@ -31,7 +31,7 @@ def saved_run(run: run_store.SavedRun) -> None:
     """The picked saved run's code, behind a toggle (the code is long; most visits do not want it)."""
     if st.toggle("Get this run as Keras code", key="code_run",
                  help="A Python script and a Jupyter notebook that train this run again with Keras."):
-        panel(run.settings, "run", name=run.name, trained=run.epochs,
+        panel(run.settings, "run", name=run.name, trained=run.epochs, same_run=True,
               intro=f"The code of the saved run **{text.literal(run.name)}**, with all its settings.")
 
 
@@ -47,7 +47,7 @@ def active_model() -> None:
         return panel(Settings(), "active", name="pretrained default", intro=DEFAULT_NOTE)
     if chosen is None and trainer is not None:  # the live run: its own settings
         snap = trainer.snapshot
-        return panel(snap.settings, "active", name=snap.name, trained=snap.epoch,
+        return panel(snap.settings, "active", name=snap.name, trained=snap.epoch, same_run=True,
                      intro=f"The code of **{text.literal(snap.name)}**, the run you trained, with all its settings.")
     settings = train_settings().replace(widths=net.widths, activation=net.activation, dropout=net.dropout)
     panel(settings, "active", name="model in use", intro=(
@@ -57,8 +57,10 @@ def active_model() -> None:
         "Saved runs and get its code there."))
 
 
-def panel(settings: Settings, key: str, *, name: str, intro: str, trained: float | None = None) -> None:
-    """The code on screen (highlighted, with a copy button), its downloads, and how to run it."""
+def panel(settings: Settings, key: str, *, name: str, intro: str, trained: float | None = None,
+          same_run: bool = False) -> None:
+    """The code on screen (highlighted, with a copy button), its downloads, and how to run it. same_run: the
+    code is a run's own (its settings and seed), so it reproduces that run's accuracy."""
     epochs = code_export.export_epochs(settings, trained)
     try:
         script = code_export.script(settings, epochs=epochs, name=name)
@@ -68,7 +70,7 @@ def panel(settings: Settings, key: str, *, name: str, intro: str, trained: float
     st.markdown(intro)
     if not settings.epochs:
         st.caption(f"It was set to train until stopped, so the code trains {epochs} epochs, as many as it ran.")
-    st.markdown(f"{WHAT}\n\n{HOW}")
+    st.markdown(f"{WHAT}{SAME if same_run else ''}\n\n{HOW}")
     py, nb, sample = st.columns(3)
     py.download_button("Download the script (.py)", script, file_name=code_export.SCRIPT_FILE, mime="text/x-python",
                        on_click="ignore", icon=":material/download:", width="stretch", key=f"code_py_{key}")

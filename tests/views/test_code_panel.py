@@ -61,7 +61,9 @@ def test_the_default_models_code_is_hidden_until_asked_and_says_how_the_default_
     [code] = shown_code(at)
     assert code == code_export.script(Settings(), name="pretrained default").rstrip("\n")
     assert downloads(at) >= CODE_DOWNLOADS
-    assert any("scripts/train_default.py" in m and "not the same one" in m for m in (x.value for x in at.markdown))
+    said = [m.value for m in at.markdown]
+    assert any("scripts/train_default.py" in m and "not the same one" in m for m in said)
+    assert not any("the run's accuracy" in m for m in said)  # it is not the default's own run
 
 
 def test_a_saved_runs_code_has_its_settings_and_keeps_its_name_out_of_the_code(open_page, store, stopped):
@@ -83,6 +85,7 @@ def test_a_saved_runs_code_has_its_settings_and_keeps_its_name_out_of_the_code(o
     intro = [m.value for m in at.markdown if "The code of the saved run" in m.value]
     assert intro and "\\*\\*bold\\*\\*" in intro[0] and "\\[link\\]" in intro[0]  # the name shown literally
     assert downloads(at) >= CODE_DOWNLOADS
+    assert any("same order as nnviz's trainer" in m.value for m in at.markdown)
 
 
 def test_the_live_runs_code_has_the_runs_settings(open_page, store, stopped):
