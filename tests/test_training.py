@@ -288,3 +288,18 @@ def test_a_deep_run_trains_every_layer_and_keeps_its_widths(make, widths, activa
     assert snap.history.epoch_val_accuracy[-1] > 0.6 and snap.evaluation.accuracy > 0.6
     [record] = trainer.records
     assert record.settings.widths == widths
+
+
+def test_a_new_sessions_runs_are_numbered_after_the_saved_ones(sample, tmp_path):
+    """The Train page named a session's first run 'Run 1' while the store saved it as 'Run 2'."""
+    store = RunStore(tmp_path / "runs")
+    for expected in ("Run 1", "Run 2"):
+        trainer = Trainer(sample, TINY, Pool(1), store=store)  # a new session each time
+        try:
+            assert trainer.step().name == expected
+            trainer.wait_for(lambda s: s.step == 1, 120)  # a loaded machine can take longer than step()'s wait
+            trainer.stop()
+            trainer.wait_for(lambda s: s.ended, 120)
+        finally:
+            trainer.close()
+        assert expected in {r.name for r in store.list().runs}

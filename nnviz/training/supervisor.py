@@ -117,7 +117,8 @@ class Supervisor:
         self.published: collections.deque = collections.deque(maxlen=10_000)
         self.records: tuple = ()
         self.probe_image: np.ndarray | None = None
-        self.numbers = itertools.count(1)
+        # Numbered after the user's saved runs, so the name a page shows ("Run 3") is the name it is saved under.
+        self.numbers = itertools.count(store.next_number() if store is not None else 1)
         self.number = 0
         self.versions = itertools.count(1)
         self.seqs = itertools.count(1)
