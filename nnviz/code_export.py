@@ -117,8 +117,10 @@ model.summary()
 order_rng = np.random.default_rng(SEED)
 for epoch in range(EPOCHS):
     order = order_rng.permutation(len(y_train))
-    model.fit(x_train[order], y_train[order], batch_size=BATCH_SIZE, shuffle=False,
-              epochs=epoch + 1, initial_epoch=epoch, validation_data=(x_val, y_val), verbose=2)
+    history = model.fit(x_train[order], y_train[order], batch_size=BATCH_SIZE, shuffle=False,
+                        validation_data=(x_val, y_val), verbose=0)
+    scores = ", ".join(f"{name} {values[-1]:.4f}" for name, values in history.history.items())
+    print(f"Epoch {epoch + 1}/{EPOCHS}: {scores}")
 ''')),
     Section("Evaluate and save", "Test on digits the network never trained on, then save the model: nnviz's "
             "Runs & models page can upload the .keras file.", Template('''\
