@@ -8,9 +8,9 @@ from nnviz.app import digit_choice, map_page, model_choice, screen
 st.title("Map: how a layer sorts the digits")
 st.write("Each dot is one of 2,000 test digits, coloured by its true label. A hidden layer turns a digit into a "
          "list of numbers, one per neuron; the map squeezes that list onto the two directions along which the "
-         "2,000 digits differ most (a PCA projection). On the right, the same is done with the raw 784 pixels. "
-         "Compare them: the pixels' clouds overlap, while a trained layer pulls each digit into its own cloud, "
-         "more cleanly the deeper the layer. That is the network untangling the digits, layer by layer. "
+         "2,000 digits differ most (a PCA projection). Beside it (below it on a phone), the same is done with the "
+         "raw 784 pixels. Compare them: the pixels' clouds overlap, while a trained layer pulls each digit into its "
+         "own cloud, more cleanly the deeper the layer. That is the network untangling the digits, layer by layer. "
          "The white star is your digit." + screen.hover(" Hover a dot to see its digit; click it to open it on Draw."))
 
 label, net = model_choice.active_network()
@@ -25,8 +25,8 @@ with left:
     map_page.show_map(net, m, f"What {projection.layer_name(layer, net)} sees", key=f"map_{layer}")
 with right:
     map_page.show_map(None, map_page.pixel_map(), "What the raw pixels show", key="map_pixels")
-st.caption(f"The {label} model; the star is **{digit.source}**. Axis titles give how much of the digits' spread "
-           "each direction keeps.")
+st.caption(f"The {label} model. The star is your digit, **{digit.source}**. Axis titles give how much of the "
+           "digits' spread each direction keeps.")
 
 with st.expander("What a map like this can and cannot show"):
     st.markdown(
