@@ -130,10 +130,15 @@ def test_a_run_that_trained_until_stopped_exports_the_epochs_it_trained():
     assert constants(code_export.script(until_stopped, epochs=3))["EPOCHS"] == 3
 
 
-def test_the_exported_script_reproduces_the_apps_accuracy(sample, tmp_path):
+@pytest.mark.parametrize("settings", [
+    Settings(width=64, dropout=0.2, train_size=1_000, epochs=3, batch_size=32, seed=1, dataset="sample"),
+    # two layers, tanh, and a short last batch (1,500 = 31 × 48 + 12) that the trainer runs on its own
+    Settings(activation="tanh", dropout=0.3, batch_size=48, train_size=1_500, epochs=2, seed=7,
+             dataset="sample").replace(widths=(64, 32)),
+], ids=["width64", "64-32-tanh"])
+def test_the_exported_script_reproduces_the_apps_accuracy(settings, sample, tmp_path):
     """The same run in the app's trainer and as the exported script on the bundled sample: the script follows the
     trainer's batches (same permutation per epoch), so the test accuracies agree within 0.5 points (issue 17)."""
-    settings = Settings(width=64, dropout=0.2, train_size=1_000, epochs=3, batch_size=32, seed=1, dataset="sample")
     (tmp_path / code_export.SCRIPT_FILE).write_text(code_export.script(settings, sample_file=SAMPLE))
     trainer = Trainer(sample, settings, Pool(1))  # trains in its own worker process, alongside the script
     try:
@@ -152,5 +157,5 @@ def test_the_exported_script_reproduces_the_apps_accuracy(sample, tmp_path):
                              == sample.y_test[test]).mean())
     printed = float(ran.stdout.split("Test accuracy: ")[1].split()[0])
     assert printed == pytest.approx(script_accuracy, abs=1e-4)  # the script tests the same digits as the app
-    assert app.evaluation.accuracy > 0.75 and len(app.evaluation.labels) == len(test)
+    assert app.evaluation.accuracy > 0.7 and len(app.evaluation.labels) == len(test)
     assert abs(script_accuracy - app.evaluation.accuracy) <= 0.005, (script_accuracy, app.evaluation.accuracy)
