@@ -56,12 +56,20 @@ class SweepSpec:
                  "train_size": f"{b.train_size:,} training digits"}
         left_out = {self.key, "width"} if self.key == "depth" else {self.key}  # depth sets every layer's width
         kept = [text for name, text in parts.items() if name not in left_out]
-        epochs = (f"{', '.join(map(str, self.epochs))} epochs (fewer digits, more passes)" if self.epochs
+        epochs = (f"epochs {', '.join(map(str, self.epochs))} in turn (fewer digits, more passes)" if self.epochs
                   else f"{b.epochs} epochs")
         return ", ".join([*kept, epochs, f"batch {b.batch_size}", f"seed {b.seed}"])
 
     def values_text(self) -> str:
         return ", ".join(self.value_text(v) for v in self.values)
+
+    def planned(self, n_train: int) -> tuple[list, list[str]]:
+        """Every value the sweep trains as it trains them on a dataset of n_train digits ("all" is
+        n_train), and their labels for the chart's axis."""
+        values = [min(v, n_train) if self.key == "train_size" else v for v in self.values]
+        labels = [f"all ({n_train:,})" if self.key == "train_size" and v >= ALL else self.value_text(v)
+                  for v in self.values]
+        return values, labels
 
     def value_text(self, value) -> str:
         if self.key == "train_size" and value >= ALL:

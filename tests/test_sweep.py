@@ -37,6 +37,9 @@ def test_the_table_holds_the_issues_values_with_valid_settings_for_each():
         100, 30, 10, 5, 5]
     assert core.SWEEPS["depth"].settings(3).widths == (128, 64, 32)
     assert core.SWEEPS["train_size"].value_text(core.ALL) == "all"
+    assert core.SWEEPS["train_size"].planned(8_000) == ([100, 300, 1_000, 3_000, 8_000],
+                                                        ["100", "300", "1,000", "3,000", "all (8,000)"])
+    assert core.SWEEPS["dropout"].planned(8_000) == ([0.0, 0.2, 0.4, 0.6], ["0", "0.2", "0.4", "0.6"])
     assert "training digits" not in core.SWEEPS["train_size"].fixed_text()
     assert "hidden layer" not in core.SWEEPS["depth"].fixed_text()
 

@@ -22,7 +22,7 @@ picked = core.SWEEPS[st.radio("What to sweep", list(core.SWEEPS), key=sweep_page
                               format_func=lambda key: core.SWEEPS[key].title)]
 st.caption(f"{len(picked.values)} runs, {picked.label.lower()} {picked.values_text()}. Everything else stays "
            f"fixed: {picked.fixed_text()}, on the bundled sample. The runs train through the same queue as the "
-           "Train page: starting a sweep replaces the run there.")
+           "Train page: starting a sweep replaces the run there. Keep this page open: it starts each next run.")
 
 run, *others = st.columns(4)
 run.button("Run", key="sweep_run", icon=":material/play_circle:", type="primary", on_click=sweep_page.start,

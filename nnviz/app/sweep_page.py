@@ -100,12 +100,6 @@ def poll() -> None:
         _carry_out(*sweep.handle(event, time.monotonic()))
 
 
-def planned(sweep: core.Sweep) -> list[float]:
-    """Every value the sweep trains, as trained ("all" digits: the dataset's count)."""
-    n = len(_dataset(sweep).y_train)
-    return [min(v, n) if sweep.spec.key == "train_size" else v for v in sweep.spec.values]
-
-
 def live(sweep: core.Sweep) -> None:
     """Progress, the trainer's status while a run trains, and the chart, polling while the sweep runs."""
     interval = core.poll_seconds(sweep)
@@ -122,9 +116,10 @@ def live(sweep: core.Sweep) -> None:
                 show("info", f"{snap.name}: {snap.status.value}, epoch {snap.epoch:.1f} of "
                      f"{snap.settings.epochs}. {snap.message}".strip(), ":material/model_training:")
             spec, points = now_sweep.spec, now_sweep.points()
+            planned, labels = spec.planned(len(_dataset(now_sweep).y_train))
             st.plotly_chart(sweep_figure(points["value"], points["train"], points["val"], points["test"],
-                                         planned(now_sweep), spec.label.lower(), spec.log,
-                                         title=spec.question), width="stretch", key="sweep_chart")
+                                         planned, spec.label.lower(), spec.log, spec.question, labels),
+                            width="stretch", key="sweep_chart")
             st.markdown(spec.answer)
         if core.poll_seconds(current()) != interval:
             st.rerun()  # the buttons and polling follow the new phase

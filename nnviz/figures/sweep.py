@@ -22,9 +22,10 @@ def _tick(value: float) -> str:
 
 def sweep_figure(values: Sequence[float], train: Sequence[float], val: Sequence[float], test: Sequence[float],
                  planned: Sequence[float], axis_title: str, log: bool = False, title: str = "",
-                 height: int = 380) -> go.Figure:
+                 labels: Sequence[str] | None = None, height: int = 380) -> go.Figure:
     """One point per finished run at its swept value; `planned` are every value the sweep will train, so
-    the x axis is fixed from the first run on and points are added without the chart jumping. The gap
+    the x axis is fixed from the first run on and points are added without the chart jumping; `labels`
+    name them on that axis (default: the numbers). The gap
     between training (light blue) and validation (orange) accuracy is shaded; test accuracy is white."""
     x = np.asarray(values, np.float64)
     train, val, test = (np.asarray(a, np.float64) for a in (train, val, test))
@@ -45,7 +46,8 @@ def sweep_figure(values: Sequence[float], train: Sequence[float], val: Sequence[
                    marker=dict(color=GAP_FILL, size=14, symbol="square")),
     ])
     planned = np.asarray(planned, np.float64)
-    ticks = dict(tickmode="array", tickvals=planned.tolist(), ticktext=[_tick(v) for v in planned])
+    labels = list(labels) if labels is not None else [_tick(v) for v in planned]
+    ticks = dict(tickmode="array", tickvals=planned.tolist(), ticktext=labels)
     if log:
         low, high = np.log10(planned.min()), np.log10(planned.max())
         pad = 0.06 * max(high - low, 1e-9)
@@ -58,5 +60,6 @@ def sweep_figure(values: Sequence[float], train: Sequence[float], val: Sequence[
     bottom = min(0.5, float(finite.min()) - 0.05) if len(finite) else 0.5
     fig.update_yaxes(range=[max(0.0, bottom), 1.02], tickformat=".0%", title="accuracy")
     fig.update_xaxes(title=axis_title)
+    # The legend sits under the axis: above it, a phone's narrow chart would put it over the title.
     return common.style(fig, height, title=title, hovermode="closest",
-                        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0))
+                        legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0.0))

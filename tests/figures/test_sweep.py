@@ -25,11 +25,12 @@ def test_each_finished_run_is_a_point_and_the_gap_is_filled_between_training_and
 
 def test_the_x_axis_spans_every_planned_value_from_the_first_point_on():
     planned = [100, 300, 1_000, 3_000, 8_000]
-    one = sweep.sweep_figure([100], [1.0], [0.6], [0.62], planned, "training digits", log=True)
+    one = sweep.sweep_figure([100], [1.0], [0.6], [0.62], planned, "training digits", log=True,
+                             labels=["100", "300", "1,000", "3,000", "all (8,000)"])
     assert one.layout.xaxis.type == "log"
     low, high = one.layout.xaxis.range
     assert low < np.log10(100) and high > np.log10(8_000)
-    assert list(one.layout.xaxis.ticktext) == ["100", "300", "1,000", "3,000", "8,000"]
+    assert list(one.layout.xaxis.ticktext) == ["100", "300", "1,000", "3,000", "all (8,000)"]
     linear = sweep.sweep_figure([], [], [], [], [0.0, 0.2, 0.4, 0.6], "dropout rate")
     assert linear.layout.xaxis.type in (None, "linear") and list(linear.layout.xaxis.ticktext) == ["0", "0.2", "0.4",
                                                                                                   "0.6"]
