@@ -32,5 +32,7 @@ for col, (label, event, icon) in zip(others, BUTTONS, strict=True):
                width="stretch")
 sweep_page.show_message()
 
-if sweep is not None:
+if sweep is None:
+    sweep_page.chart(picked)  # what the sweep will answer, before its first run
+else:
     sweep_page.live(sweep)

@@ -100,6 +100,16 @@ def poll() -> None:
         _carry_out(*sweep.handle(event, time.monotonic()))
 
 
+def chart(spec: core.SweepSpec, points: dict[str, list] | None = None) -> None:
+    """The sweep's chart (empty before its first run ends: the axis shows what it will train) and what it answers."""
+    points = points or {name: [] for name in ("value", "train", "val", "test")}
+    planned, labels = spec.planned(len(training_dataset(spec.base.dataset)[0].y_train))
+    st.plotly_chart(sweep_figure(points["value"], points["train"], points["val"], points["test"], planned,
+                                 spec.label.lower(), spec.log, spec.question, labels), width="stretch",
+                    key="sweep_chart")
+    st.markdown(spec.answer)
+
+
 def live(sweep: core.Sweep) -> None:
     """Progress, the trainer's status while a run trains, and the chart, polling while the sweep runs."""
     interval = core.poll_seconds(sweep)
@@ -115,12 +125,7 @@ def live(sweep: core.Sweep) -> None:
                 snap = t.snapshot
                 show("info", f"{snap.name}: {snap.status.value}, epoch {snap.epoch:.1f} of "
                      f"{snap.settings.epochs}. {snap.message}".strip(), ":material/model_training:")
-            spec, points = now_sweep.spec, now_sweep.points()
-            planned, labels = spec.planned(len(_dataset(now_sweep).y_train))
-            st.plotly_chart(sweep_figure(points["value"], points["train"], points["val"], points["test"],
-                                         planned, spec.label.lower(), spec.log, spec.question, labels),
-                            width="stretch", key="sweep_chart")
-            st.markdown(spec.answer)
+            chart(now_sweep.spec, now_sweep.points())
         if core.poll_seconds(current()) != interval:
             st.rerun()  # the buttons and polling follow the new phase
 

@@ -51,7 +51,8 @@ def chart_points(at) -> dict[str, list]:
 def test_a_tiny_sweep_trains_each_value_adds_its_point_and_saves_the_runs_as_a_group(sweeps_page):
     at = sweeps_page
     assert not at.exception and at.radio(key=sweep_page.PICK).value == "width"
-    assert not at.get("plotly_chart")  # no sweep yet
+    assert chart_points(at)["training"] == []  # no sweep yet: an empty chart of what it will train
+    assert charts.mentions(at.get("plotly_chart")[0], "Why so few?")
     click(at, "sweep_run")
     assert sweep_of(at).phase == core.Phase.RUNNING and sweep_of(at).current
     assert at.radio(key=sweep_page.PICK).disabled  # the setting is fixed while its sweep runs
