@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.decomposition import PCA
+from threadpoolctl import threadpool_limits
 
 from nnviz import data, network
 from nnviz.network import Network
@@ -159,5 +160,7 @@ def advance(previous: LiveFrame | None, run_id: str, step: int, net: Network, im
     same = previous is not None and (previous.run_id, previous.layer) == (run_id, layer)
     if same and (previous.step == step or now - previous.made_at < LIVE_SECONDS):
         return previous
-    m, _ = aligned(layer_map(net, images, labels, layer), previous.map.coords if same else None)
+    # One BLAS thread: training runs beside it, and BLAS's spare threads spin on the core training needs
+    with threadpool_limits(limits=1):
+        m, _ = aligned(layer_map(net, images, labels, layer), previous.map.coords if same else None)
     return LiveFrame(run_id, step, layer, now, m, net)
