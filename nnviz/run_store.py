@@ -338,8 +338,16 @@ class RunStore:
 
     def sweep(self, sweep_id: str) -> tuple[SavedRun, ...]:
         """The saved runs of one sweep that this user may view, in the order the sweep trained them."""
-        runs = [r for r in self.list().runs if r.sweep is not None and r.sweep.sweep_id == sweep_id]
-        return tuple(sorted(runs, key=lambda r: r.sweep.index))
+        return self.sweeps().get(sweep_id, ())
+
+    def sweeps(self, runs: Sequence[SavedRun] | None = None) -> dict[str, tuple[SavedRun, ...]]:
+        """Every sweep with a run this user may view (of `runs`, default: the list), newest first: sweep
+        id → its runs in the order the sweep trained them."""
+        groups: dict[str, list[SavedRun]] = {}
+        for run in self.list().runs if runs is None else runs:  # newest first, so the dict is too
+            if run.sweep is not None:
+                groups.setdefault(run.sweep.sweep_id, []).append(run)
+        return {key: tuple(sorted(group, key=lambda r: r.sweep.index)) for key, group in groups.items()}
 
     def delete(self, run_id: str) -> None:
         """Remove a run. It is first renamed to a hidden folder (one atomic step, so it leaves the list

@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import math
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from nnviz.settings import SPEC, Settings
@@ -301,3 +302,22 @@ def news(sweep: Sweep, trainer_run_id: str, ended_ids: set[str] | frozenset[str]
     if trainer_run_id and trainer_run_id != sweep.current:
         return Event.LOST
     return None
+
+
+def earlier_sweeps(groups: Mapping[str, Sequence], current_id: str | None) -> dict[str, Sequence]:
+    """Saved sweeps worth showing again (run_store.RunStore.sweeps()): of a setting this table still
+    has, other than the sweep on screen."""
+    return {key: runs for key, runs in groups.items()
+            if key != current_id and runs and runs[0].sweep.setting in SWEEPS}
+
+
+def saved_points(runs: Sequence) -> dict[str, list[float]]:
+    """As Sweep.points(), from a saved sweep's runs (run_store.SavedRun, in the sweep's order)."""
+    return {"value": [r.sweep.value for r in runs], "train": [r.train_accuracy for r in runs],
+            "val": [r.val_accuracy for r in runs], "test": [r.test_accuracy for r in runs]}
+
+
+def saved_label(runs: Sequence) -> str:
+    """A saved sweep in a picker: 'Hidden width · 7 of 7 runs · 2026-12-02 02:10' (its last run's time)."""
+    tag = runs[0].sweep
+    return f"{SWEEPS[tag.setting].label} · {len(runs)} of {count(tag.total, 'run')} · {runs[-1].when}"

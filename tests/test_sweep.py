@@ -163,6 +163,7 @@ def test_tagging_a_saved_run_groups_it_with_its_sweep_and_leaves_other_runs_alon
         assert store.tag_sweep(f"trainer-{i}", tags[i]) == saved[i]
     assert [r.run_id for r in store.sweep("sw1")] == saved  # in the sweep's order
     assert [r.sweep for r in store.sweep("sw1")] == tags
+    assert list(store.sweeps()) == ["sw1"] and store.sweeps()["sw1"] == store.sweep("sw1")
     assert store.get(other).sweep is None and store.sweep("other") == ()
     assert store.record(saved[1]).sweep == tags[1]               # the full record has it too
     assert not math.isnan(store.get(saved[0]).train_accuracy)
@@ -170,6 +171,24 @@ def test_tagging_a_saved_run_groups_it_with_its_sweep_and_leaves_other_runs_alon
         store.tag_sweep("no-such-run", tags[0])
     with pytest.raises(RunStoreError):  # only its owner's runs
         RunStore(tmp_path, User("bob@school.test", "Bob")).tag_sweep("trainer-0", tags[0])
+
+
+def test_earlier_sweeps_leave_out_the_one_on_screen_and_settings_the_table_no_longer_has():
+    from types import SimpleNamespace
+
+    from nnviz.run_record import SweepTag
+
+    def saved(sweep_id, setting, value, index):
+        return SimpleNamespace(sweep=SweepTag(sweep_id, setting, value, index, 3), train_accuracy=0.9 + index / 100,
+                               val_accuracy=0.8, test_accuracy=0.85, when="2026-12-02 02:10")
+    groups = {"new": (saved("new", "width", 8, 0),),
+              "old": (saved("old", "dropout", 0.0, 0), saved("old", "dropout", 0.2, 1)),
+              "gone": (saved("gone", "activation", 1, 0),)}
+    assert list(core.earlier_sweeps(groups, "new")) == ["old"]
+    assert list(core.earlier_sweeps(groups, None)) == ["new", "old"]
+    assert core.saved_points(groups["old"]) == {"value": [0.0, 0.2], "train": [0.9, 0.91], "val": [0.8, 0.8],
+                                                "test": [0.85, 0.85]}
+    assert core.saved_label(groups["old"]) == "Dropout rate · 2 of 3 runs · 2026-12-02 02:10"
 
 
 @pytest.fixture(scope="module")

@@ -36,3 +36,4 @@ if sweep is None:
     sweep_page.chart(picked)  # what the sweep will answer, before its first run
 else:
     sweep_page.live(sweep)
+sweep_page.earlier()

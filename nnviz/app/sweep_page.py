@@ -21,6 +21,7 @@ from nnviz.run_store import RunStoreError
 SWEEP = "sweep"               # this session's nnviz.sweep.Sweep (the newest)
 MESSAGE = "sweep_message"     # (level, text) answering the last sweep button
 PICK = "sweep_pick"           # the "what to sweep" control's key: a key of nnviz.sweep.SWEEPS
+EARLIER = "sweep_earlier"     # the saved-sweep picker's key: a sweep id
 
 
 def current() -> core.Sweep | None:
@@ -100,14 +101,28 @@ def poll() -> None:
         _carry_out(*sweep.handle(event, time.monotonic()))
 
 
-def chart(spec: core.SweepSpec, points: dict[str, list] | None = None) -> None:
+def chart(spec: core.SweepSpec, points: dict[str, list] | None = None, key: str = "sweep_chart",
+          answer: bool = True) -> None:
     """The sweep's chart (empty before its first run ends: the axis shows what it will train) and what it answers."""
     points = points or {name: [] for name in ("value", "train", "val", "test")}
     planned, labels = spec.planned(len(training_dataset(spec.base.dataset)[0].y_train))
     st.plotly_chart(sweep_figure(points["value"], points["train"], points["val"], points["test"], planned,
-                                 spec.label.lower(), spec.log, spec.question, labels), width="stretch",
-                    key="sweep_chart")
-    st.markdown(spec.answer)
+                                 spec.label.lower(), spec.log, spec.question, labels), width="stretch", key=key)
+    if answer:
+        st.markdown(spec.answer)
+
+
+def earlier() -> None:
+    """This user's saved sweeps (their runs are under Runs & models): pick one to see its chart again."""
+    shown = current()
+    groups = core.earlier_sweeps(run_lists.saved_runs().sweeps(), shown.sweep_id if shown else None)
+    if not groups:
+        return
+    with st.expander(f"Earlier sweeps ({len(groups)})", icon=":material/history:"):
+        picked = st.selectbox("Sweep", list(groups), format_func=lambda key: core.saved_label(groups[key]),
+                              key=EARLIER)
+        runs = groups[picked]
+        chart(core.SWEEPS[runs[0].sweep.setting], core.saved_points(runs), key="sweep_earlier_chart", answer=False)
 
 
 def live(sweep: core.Sweep) -> None:

@@ -44,7 +44,7 @@ def finish_current_run(at) -> None:
 
 
 def chart_points(at) -> dict[str, list]:
-    [chart] = at.get("plotly_chart")
+    chart = at.get("plotly_chart")[0]  # the sweep on screen (any earlier sweep's chart comes after it)
     return {t["name"]: typed_arrays.array(t.get("y", [])).tolist() for t in charts.figure(chart)["data"]}
 
 
@@ -105,3 +105,8 @@ def test_cancelling_keeps_the_finished_runs(sweeps_page):
         "progress")[0].proto.text
     click(at, "sweep_run")  # a new sweep starts afresh
     assert sweep_of(at).sweep_id != cancelled.sweep_id and sweep_of(at).phase == core.Phase.RUNNING
+    at.selectbox(key=sweep_page.EARLIER).set_value(cancelled.sweep_id).run()  # the cancelled one, saved
+    assert not at.exception
+    earlier = charts.figure(at.get("plotly_chart")[1])["data"]
+    assert [typed_arrays.array(t["y"]).tolist() for t in earlier if t["name"] == "training"] == [
+        [cancelled.results[0].train_accuracy]]
