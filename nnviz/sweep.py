@@ -238,6 +238,14 @@ class Sweep:
         """The run the glue started for the current value."""
         return replace(self, current=run_id)
 
+    def adopt(self, trainer_run_id: str) -> Sweep:
+        """A run started for this sweep whose id was not known yet (its worker took longer to build it
+        than the glue waited): the trainer's new run, once it has one that is none of the finished runs'."""
+        finished = {r.run_id for r in self.results}
+        if self.phase != Phase.RUNNING or self.current or not trainer_run_id or trainer_run_id in finished:
+            return self
+        return self.running(trainer_run_id)
+
     def eta_seconds(self, now: float) -> float | None:
         """Estimated seconds until the sweep ends: the mean wall time of its finished runs for each run
         left, less the current run's time so far. None before any run finished, or when over."""

@@ -117,6 +117,17 @@ def test_news_from_the_trainer(sweep, trainer_run, ended, expected):
     assert core.news(sweep, trainer_run, ended) == expected
 
 
+@pytest.mark.parametrize(("sweep", "trainer_run", "adopted"), [
+    (at(Phase.RUNNING, results=1, current=""), "run-b", "run-b"),  # its new run, once the trainer has it
+    (at(Phase.RUNNING, results=1, current=""), "r", ""),           # still the finished run's id
+    (at(Phase.RUNNING, results=1, current=""), "", ""),            # still being built
+    (at(Phase.RUNNING), "run-b", "run-a"),                         # it knows its run already
+    (at(Phase.PAUSED, results=1, current=""), "run-b", ""),        # not running: nothing to adopt
+])
+def test_a_run_whose_id_came_late_is_adopted(sweep, trainer_run, adopted):
+    assert sweep.adopt(trainer_run).current == adopted
+
+
 def test_polls_only_while_running():
     assert core.poll_seconds(at(Phase.RUNNING)) == core.POLL_SECONDS
     assert [core.poll_seconds(at(p)) for p in (Phase.READY, Phase.PAUSED, Phase.DONE, Phase.CANCELLED)] == [None] * 4

@@ -83,6 +83,8 @@ def poll() -> None:
     sweep, t = current(), session.trainer()
     if sweep is None or t is None:
         return
+    sweep = sweep.adopt(t.snapshot.run_id)
+    st.session_state[SWEEP] = sweep
     records = {r.run_id: r for r in t.records}
     event = core.news(sweep, t.snapshot.run_id, set(records))
     if event == core.Event.ENDED:
