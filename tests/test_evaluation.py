@@ -77,7 +77,7 @@ def test_run_record_round_trips_through_json():
     assert np.array_equal(again.evaluation.predictions, ev.predictions)
     assert again.evaluation.accuracy == pytest.approx(2 / 3) and again.epochs == 0.75
     assert np.isnan(again.final()["val_accuracy"]) and again.final()["test_accuracy"] == pytest.approx(2 / 3)
-    for bad in ({"width": 4096}, {"depth": 3}):
+    for bad in ({"width": 4096}, {"depth": 5}):
         with pytest.raises(ValueError):
             RunRecord.from_dict({**record.to_dict(), "settings": bad})
 

@@ -14,6 +14,7 @@ from nnviz.settings import Settings
 if TYPE_CHECKING:
     from nnviz.app.digit_choice import CurrentDigit
     from nnviz.network import Network
+    from nnviz.sweep import Sweep
     from nnviz.teach import Lesson
     from nnviz.training.trainer import Trainer
 
@@ -38,6 +39,12 @@ UPLOADED = "runs_upload_message"     # (level, text) about the file in the model
 CONFIRM = "runs_confirm_delete"      # the id of the run waiting for a confirmed delete
 PICKED = "runs_picked"               # the id of the run the "Saved run" picker shows
 OVERLAID = "runs_overlaid"           # the ids of the runs whose curves are overlaid
+
+# The Sweeps page.
+SWEEP = "sweep"                      # this session's nnviz.sweep.Sweep (the newest)
+SWEEP_MESSAGE = "sweep_message"      # (level, text) answering the last sweep button
+SWEEP_PICK = "sweep_pick"            # the "what to sweep" control's key: a key of nnviz.sweep.SWEEPS
+SWEEP_EARLIER = "sweep_earlier"      # the saved-sweep picker's key: a sweep id
 
 # The Train page.
 
@@ -245,3 +252,19 @@ def overlaid(default: list[str]) -> list[str]:
 
 def set_overlaid(run_ids: list[str]) -> None:
     st.session_state[OVERLAID] = run_ids
+
+
+def sweep() -> Sweep | None:
+    return st.session_state.get(SWEEP)
+
+
+def set_sweep(value: Sweep) -> None:
+    st.session_state[SWEEP] = value
+
+
+def sweep_message() -> tuple[str, str] | None:
+    return st.session_state.get(SWEEP_MESSAGE)
+
+
+def set_sweep_message(value: tuple[str, str] | None) -> None:
+    st.session_state[SWEEP_MESSAGE] = value

@@ -18,18 +18,15 @@ from nnviz.figures.sweep import sweep_figure
 from nnviz.run_record import SweepTag
 from nnviz.run_store import RunStoreError
 
-SWEEP = "sweep"               # this session's nnviz.sweep.Sweep (the newest)
-MESSAGE = "sweep_message"     # (level, text) answering the last sweep button
-PICK = "sweep_pick"           # the "what to sweep" control's key: a key of nnviz.sweep.SWEEPS
-EARLIER = "sweep_earlier"     # the saved-sweep picker's key: a sweep id
+SWEEP, PICK, EARLIER = session.SWEEP, session.SWEEP_PICK, session.SWEEP_EARLIER  # declared in session
 
 
 def current() -> core.Sweep | None:
-    return st.session_state.get(SWEEP)
+    return session.sweep()
 
 
 def message() -> tuple[str, str] | None:
-    return st.session_state.get(MESSAGE)
+    return session.sweep_message()
 
 
 def _dataset(sweep: core.Sweep):
@@ -52,14 +49,14 @@ def _carry_out(sweep: core.Sweep, order: core.Order) -> None:
     elif t is not None and order.do == core.Do.STOP_RUN:
         t.stop()
         run_lists.session_runs()
-    st.session_state[SWEEP] = sweep
+    session.set_sweep(sweep)
     if order.message is not None:
-        st.session_state[MESSAGE] = order.message
+        session.set_sweep_message(order.message)
 
 
 def start() -> None:
     """Run (a callback): a new sweep of the picked setting; a sweep under way is cancelled first."""
-    st.session_state.pop(MESSAGE, None)
+    session.set_sweep_message(None)
     session.set_experiment(None)  # the Train page's experiment would otherwise start its next run
     old = current()
     if old is not None and not old.phase.over:
@@ -70,10 +67,10 @@ def start() -> None:
 
 def press(event: core.Event) -> None:
     """Pause, Resume or Cancel (a callback)."""
-    st.session_state.pop(MESSAGE, None)
+    session.set_sweep_message(None)
     sweep = current()
     if sweep is None:
-        st.session_state[MESSAGE] = ("info", "No sweep yet: pick a setting and press Run.")
+        session.set_sweep_message(("info", "No sweep yet: pick a setting and press Run."))
         return
     _carry_out(*sweep.handle(event, time.monotonic()))
 
@@ -84,7 +81,7 @@ def poll() -> None:
     if sweep is None or t is None:
         return
     sweep = sweep.adopt(t.snapshot.run_id)
-    st.session_state[SWEEP] = sweep
+    session.set_sweep(sweep)
     records = {r.run_id: r for r in t.records}
     event = core.news(sweep, t.snapshot.run_id, set(records))
     if event == core.Event.ENDED:
@@ -94,7 +91,7 @@ def poll() -> None:
         try:
             run_lists.saved_runs().tag_sweep(record.run_id, tag)
         except RunStoreError as exc:
-            st.session_state[MESSAGE] = ("warning", f"A run could not be marked as part of this sweep: {exc}")
+            session.set_sweep_message(("warning", f"A run could not be marked as part of this sweep: {exc}"))
         now = time.monotonic()
         result = core.result_of(value, record.final(), now - (sweep.run_started or now), record.run_id, record.status)
         run_lists.session_runs()  # the Train page lists it too
