@@ -1,5 +1,6 @@
-"""How much the Train page's live hidden-layer map slows training: samples/s with and without a map made from
-the latest snapshot every second (as nnviz.app.live_map does), rounds interleaved so the machine's load hits both."""
+"""The hidden-layer map's costs: how much the Train page's live map slows training (samples/s with and without a
+map made from the latest snapshot every second, as nnviz.app.live_map does, rounds interleaved so the machine's
+load hits both), and the Map page's server time per rerun at depth 3."""
 
 from __future__ import annotations
 
@@ -67,6 +68,30 @@ def live_map_slowdown(rounds: int = 3, seconds: float = 10.0, widths: tuple[int,
             "slowdown_percent": round(100 * (1 - mapped / plain), 1),
             "map_frame_ms_median": round(1000 * statistics.median(costs), 1) if costs else None,
             "rounds_without": [round(r) for r in without], "rounds_with": [round(r) for r in with_]}
+
+
+def map_page_rerun_ms(reruns: int = 5) -> dict:
+    """The Map page under AppTest with a 256-128-64 model: its first run (the pixels' map and 2,000 hover images),
+    a new layer's map, and the median of plain reruns (cached maps) in ms."""
+    from streamlit.testing.v1 import AppTest
+
+    from nnviz.app import session
+    from tests.conftest import ROOT
+    from tests.support import deep
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.session_state[session.NETWORK] = ("benchmark depth 3", deep.random_deep_net((256, 128, 64), seed=2))
+    at.switch_page("views/map.py")
+
+    def ms(action) -> float:
+        t = time.perf_counter()
+        action()
+        return round(1000 * (time.perf_counter() - t), 1)
+
+    first = ms(at.run)
+    new_layer = ms(lambda: at.get("segmented_control")[0].set_value(1).run())
+    plain = statistics.median(ms(at.run) for _ in range(reruns))
+    return {"first_run_ms": first, "new_layer_ms": new_layer, "rerun_ms_median": plain}
 
 
 if __name__ == "__main__":
