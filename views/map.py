@@ -8,10 +8,11 @@ from nnviz.app import digit_choice, map_page, model_choice, screen
 st.title("Map: how a layer sorts the digits")
 st.write("Each dot is one of 2,000 test digits, coloured by its true label. A hidden layer turns a digit into a "
          "list of numbers, one per neuron; the map squeezes that list onto the two directions along which the "
-         "2,000 digits differ most (a PCA projection). Beside it (below it on a phone), the same is done with the "
-         "raw 784 pixels. Compare them: the pixels' clouds overlap, while a trained layer pulls each digit into its "
-         "own cloud, more cleanly the deeper the layer. That is the network untangling the digits, layer by layer. "
-         "The white star is your digit." + screen.hover(" Hover a dot to see its digit; click it to open it on Draw."))
+         "2,000 digits differ most (a PCA projection). Beside it (below it on a narrow screen), the same is done "
+         "with the raw 784 pixels. Compare them: the pixels' clouds overlap, while a trained layer pulls each digit "
+         "into its own cloud, more cleanly the deeper the layer. That is the network untangling the digits, layer "
+         "by layer. The white star is your digit."
+         + screen.hover(" Hover a dot to see its digit; click it to open it on Draw."))
 
 label, net = model_choice.active_network()
 digit = digit_choice.current_digit()
