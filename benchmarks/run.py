@@ -49,6 +49,8 @@ TARGETS = {
     "teach_nudge_p95_ms_deep": Target("ms", "<=", 300),
     "train_refresh_cpu_ms": Target("ms", "report"),
     "sweep_seconds_longest": Target("s", "<=", 120),
+    "live_map_training_slowdown_pct": Target("%", "<=", 10),
+    "map_page_rerun_ms": Target("ms", "report"),
     "stroke_latency_ratio_p95": Target("×", "<=", 1.15),
     "cold_start_s": Target("s", "<=", 6),
     "default_model_test_acc": Target("", ">=", 0.96),
@@ -82,6 +84,8 @@ def benchmarks(quick: bool) -> dict:
         "teach_nudge_p95_ms_deep": lambda: deep_forward_teach.teach_nudge_p95_ms_deep(runs=3 if q else 20),
         "train_refresh_cpu_ms": lambda: _refresh(q),
         "sweep_seconds_longest": lambda: _sweeps(q),
+        "live_map_training_slowdown_pct": lambda: _live_map(q),
+        "map_page_rerun_ms": lambda: _map_page(q),
         "default_model_test_acc": measures.default_model_test_acc,
         "playground_val_acc_20s": lambda: measures.playground_val_acc_20s(seconds=3 if q else 20),
         "stroke_latency_ratio_p95": lambda: browser.stroke_latency_ratio_p95(rounds=1 if q else 2,
@@ -121,6 +125,24 @@ def _sweeps(quick: bool) -> dict:
     longest = max(timed, key=lambda k: timed[k]["seconds"])
     return {"value": timed[longest]["seconds"],
             "detail": ", ".join(f"{k} {t['seconds']:.0f} s ({len(t['runs'])} runs)" for k, t in timed.items())}
+
+
+def _live_map(quick: bool) -> dict:
+    """Training's samples/s with the Train page's live map refreshing every second, against without."""
+    from benchmarks import live_map
+
+    m = live_map.live_map_slowdown(**({"rounds": 1, "seconds": 2.0} if quick else {"rounds": 5, "seconds": 8.0}))
+    return {"value": m["slowdown_percent"], "detail": f"{m['samples_per_s_with_map']:,} vs "
+            f"{m['samples_per_s_without_map']:,} samples/s; a map frame {m['map_frame_ms_median']} ms (median)"}
+
+
+def _map_page(quick: bool) -> dict:
+    """The Map page with a 3-layer model: a cached rerun (the value), its first run and a new layer."""
+    from benchmarks import live_map
+
+    m = live_map.map_page_rerun_ms(reruns=2 if quick else 5)
+    return {"value": m["rerun_ms_median"], "detail": f"first run {m['first_run_ms']} ms, a new layer "
+            f"{m['new_layer_ms']} ms"}
 
 
 def _classroom(quick: bool) -> dict:

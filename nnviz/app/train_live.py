@@ -14,6 +14,7 @@ import streamlit as st
 from nnviz import settings
 from nnviz.app import digit_choice
 from nnviz.app.boundary import boundary
+from nnviz.app.live_map import live_map
 from nnviz.app.messages import show, show_status
 from nnviz.app.train_controls import live_interval, step_pending
 from nnviz.figures import common, live
@@ -139,5 +140,11 @@ def live_views(trainer: Trainer, n_val: int) -> None:
             trainer.set_probe(digit.image)
             pictures(trainer, trainer.snapshot, digit)
 
+    @st.fragment(run_every=pictures_seconds(interval))
+    def live_hidden_map():
+        with boundary("the live map"):
+            live_map(trainer.snapshot)
+
     live_curves()
     live_pictures()
+    live_hidden_map()

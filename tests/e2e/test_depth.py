@@ -21,6 +21,9 @@ def test_a_deeper_network_trains_and_every_page_shows_it(page, app_url):
     page.get_by_role("button", name="deeper, not wider", exact=True).click()
     harness.wait_for_app(page)
     page.get_by_text("Layer 3 width").first.wait_for(timeout=30_000)
+    # The link follows the controls once the browser has applied the rerun's query string.
+    page.wait_for_function("() => new URLSearchParams(location.search).get('widths') === '128,64,32'",
+                           timeout=30_000)
     assert parse_qs(urlsplit(page.url).query)["widths"] == ["128,64,32"] and "width=" not in page.url
 
     page.get_by_role("button", name="Train", exact=True).click()

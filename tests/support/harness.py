@@ -169,13 +169,17 @@ def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
-# Every plotly chart on the page laid out and shown (plotly hides a chart until then), and no skeleton left.
+# Every plotly chart on the page laid out and shown (plotly hides a chart until then), every Vega-Lite chart
+# drawn, and no skeleton left.
 CHARTS_DRAWN = ("() => !document.querySelector('[data-testid^=\"stSkeleton\"]') && "
                 "[...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')].every(c => "
-                "c.querySelector('.main-svg') && c.querySelector('.js-plotly-plot').style.visibility !== 'hidden')")
+                "c.querySelector('.main-svg') && c.querySelector('.js-plotly-plot').style.visibility !== 'hidden') && "
+                "[...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')].every(c => "
+                "c.querySelector('svg, canvas'))")
 
 # As CHARTS_DRAWN, and at least one chart or image on the page: every page shows one, some from a fragment.
-PICTURES_DRAWN = ("() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"], [data-testid=\"stImage\"], "
+PICTURES_DRAWN = ("() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"], "
+                  "[data-testid=\"stVegaLiteChart\"], [data-testid=\"stImage\"], "
                   "[data-testid=\"stImageContainer\"]').length > 0 && (" + CHARTS_DRAWN + ")()")
 
 
@@ -196,7 +200,7 @@ def tour(page, out_dir: Path | None = None, digit: int = 3) -> dict[str, dict]:
             goto_page(page, title)
         page.wait_for_function(PICTURES_DRAWN, timeout=30_000)  # a live fragment may draw after the page is done
         seen.setdefault(title, {}).update(
-            plots=page.locator('[data-testid="stPlotlyChart"]').count(),
+            plots=page.locator('[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"]').count(),
             images=page.locator('[data-testid="stImage"], [data-testid="stImageContainer"]').count(),
             exceptions=exceptions_on(page), text=page.locator("main").inner_text())
         if out_dir is not None:

@@ -14,6 +14,13 @@ from tests.conftest import ROOT
 TINY = {"train_size": "100", "width": "16", "epochs": "0", "batch_size": "16"}  # trains until stopped
 
 
+@pytest.fixture(autouse=True)
+def own_runs_folder(tmp_path, monkeypatch):
+    """Each test saves into a folder of its own: a session's runs are numbered after the runs already
+    saved, so the names these tests expect ("Run 1") hold whatever other tests saved before."""
+    monkeypatch.setenv("NNVIZ_RUNS_DIR", str(tmp_path / "runs"))
+
+
 @pytest.fixture
 def train_page():
     """train_page(**url_params) → an AppTest that opened the Train page with those URL parameters."""
