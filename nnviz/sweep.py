@@ -195,35 +195,45 @@ class Sweep:
     def handle(self, event: Event | str, now: float, result: Result | None = None) -> tuple[Sweep, Order]:
         """The sweep after `event` at monotonic time `now`, and what the trainer must do. Redundant
         presses get a message, never an error."""
-        event, phase = Event(event), self.phase
-        if phase.over:
-            return self, Order(message=("info", f"This sweep is {phase.value}. Press Run to start a new one."))
-        if event == Event.START:
-            if phase != Phase.READY:
-                return self, Order(message=("info", "This sweep is already under way."))
-            return self._next(replace(self, started=now), now)
+        event = Event(event)
+        if self.phase.over:
+            return self, Order(message=("info", f"This sweep is {self.phase.value}. Press Run to start a new one."))
         if event == Event.ENDED:
-            done = replace(self, results=(*self.results, result), current="", run_started=None)
-            if phase == Phase.PAUSED:  # e.g. stopped on the Train page while the sweep was paused
-                return replace(done, phase=Phase.DONE) if done.left == 0 else done, Order()
-            return done._next(done, now)
-        if event == Event.LOST:
-            if phase != Phase.RUNNING:
-                return self, Order()
-            return (replace(self, phase=Phase.PAUSED, current="", run_started=None),
-                    Order(message=("warning", "Another run took over the trainer, so the sweep is paused. "
-                                              f"Press Resume to train its run {self.index + 1} again.")))
-        if event == Event.PAUSE:
-            if phase != Phase.RUNNING:
-                return self, Order(message=("info", "The sweep is not running, so there is nothing to pause."))
-            return replace(self, phase=Phase.PAUSED), Order(Do.PAUSE_RUN if self.current else Do.NOTHING)
-        if event == Event.RESUME:
-            if phase != Phase.PAUSED:
-                return self, Order(message=("info", "The sweep is not paused."))
-            if self.current:
-                return replace(self, phase=Phase.RUNNING), Order(Do.PLAY_RUN)
-            return self._next(self, now)
-        # CANCEL
+            return self._ended(now, result)
+        return {Event.START: self._start, Event.LOST: self._lost, Event.PAUSE: self._pause,
+                Event.RESUME: self._resume, Event.CANCEL: self._cancel}[event](now)
+
+    def _start(self, now: float) -> tuple[Sweep, Order]:
+        if self.phase != Phase.READY:
+            return self, Order(message=("info", "This sweep is already under way."))
+        return self._next(replace(self, started=now), now)
+
+    def _ended(self, now: float, result: Result | None) -> tuple[Sweep, Order]:
+        done = replace(self, results=(*self.results, result), current="", run_started=None)
+        if self.phase == Phase.PAUSED:  # e.g. stopped on the Train page while the sweep was paused
+            return replace(done, phase=Phase.DONE) if done.left == 0 else done, Order()
+        return done._next(done, now)
+
+    def _lost(self, now: float) -> tuple[Sweep, Order]:
+        if self.phase != Phase.RUNNING:
+            return self, Order()
+        return (replace(self, phase=Phase.PAUSED, current="", run_started=None),
+                Order(message=("warning", "Another run took over the trainer, so the sweep is paused. "
+                                          f"Press Resume to train its run {self.index + 1} again.")))
+
+    def _pause(self, now: float) -> tuple[Sweep, Order]:
+        if self.phase != Phase.RUNNING:
+            return self, Order(message=("info", "The sweep is not running, so there is nothing to pause."))
+        return replace(self, phase=Phase.PAUSED), Order(Do.PAUSE_RUN if self.current else Do.NOTHING)
+
+    def _resume(self, now: float) -> tuple[Sweep, Order]:
+        if self.phase != Phase.PAUSED:
+            return self, Order(message=("info", "The sweep is not paused."))
+        if self.current:
+            return replace(self, phase=Phase.RUNNING), Order(Do.PLAY_RUN)
+        return self._next(self, now)
+
+    def _cancel(self, now: float) -> tuple[Sweep, Order]:
         kept = f" Its {count(len(self.results), 'finished run')} stay{'s' if len(self.results) == 1 else ''} saved."
         return (replace(self, phase=Phase.CANCELLED, run_started=None),
                 Order(Do.STOP_RUN if self.current else Do.NOTHING, ("success", "Sweep cancelled." + kept)))
