@@ -7,6 +7,7 @@ session state and training lease, and its end is a real disconnect.
 
 from __future__ import annotations
 
+import re
 import tempfile
 
 import numpy as np
@@ -80,11 +81,12 @@ def test_twenty_drawing_sessions_stay_isolated_while_three_train_under_the_cap(s
         for i, (trainee, width) in enumerate(zip(trainees, WIDTHS)):
             tab = trainee.tab
             tab.run()
-            assert tab.model_label().startswith(f"Run 1 you trained (width {width}, training live)")
+            # Its own run, told by its width (runs are numbered after the user's saved ones, so not always "Run 1").
+            assert re.fullmatch(rf"Run \d+ you trained \(width {width}, training live\).*", tab.model_label())
             tab.goto("")
             tab.draw(load.drawing(DRAWERS + i, 0))  # the Draw page answers once there is a digit
             assert not tab.exceptions()
-            assert any(f"classified by the Run 1 you trained (width {width}," in c for c in tab.captions())
+            assert any(re.search(rf"classified by the Run \d+ you trained \(width {width},", c) for c in tab.captions())
             tab.goto("train")
 
         # A session that ends frees its slot: the queued run starts, and the cap still holds.
