@@ -482,7 +482,9 @@ def ranking_title(depth: int) -> str:
 def contribution_caption(contrib: Contribution, depth: int, activation: str) -> str:
     """How the contribution map adds up to the logit, and what it is for this activation."""
     through = "the hidden biases of the neurons that fired" if depth == 1 else "every hidden layer's biases"
-    return (f"The map adds up to {contrib.pixels.sum():.3f}. Add the biases, {contrib.bias:.3f} (the digit's own "
+    return (f"Left to right: your digit, the effective weights for {contrib.digit}, and their product, each pixel's "
+            f"push toward {contrib.digit} (red) or away (blue). The map adds up to {contrib.pixels.sum():.3f}. "
+            f"Add the biases, {contrib.bias:.3f} (the digit's own "
             f"{contrib.output_bias:.3f} plus {contrib.hidden_bias:.3f} from {through}), and you get the logit of "
             f"{contrib.digit}: {contrib.logit:.3f}. " + contribution_meaning(activation))
 

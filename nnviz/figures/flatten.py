@@ -56,7 +56,8 @@ def strip(image: np.ndarray, row: int, col: int, height: int = 230) -> go.Figure
         yaxis=dict(visible=False, range=[-0.95, 1.1]))
     fig = go.Figure(go.Heatmap(z=x[None], x=np.arange(anatomy.PIXELS), customdata=_row_col(), colorscale=common.INK,
                                zmin=0, zmax=1, showscale=False, hovertemplate=PIXEL_HOVER), layout)
-    return common.style(fig, height, title="The same digit as the network's input: 784 numbers in a line")
+    # At most about 40 characters: a longer title was cut off on a 390 px phone.
+    return common.style(fig, height, title="The network's input: 784 numbers in a line")
 
 
 def _short(v: float) -> str:

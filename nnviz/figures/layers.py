@@ -132,7 +132,8 @@ def ranking(view: anatomy.LayerView, activation: str = "relu", height: int = 300
     fig = go.Figure(go.Bar(
         x=np.arange(values.size), y=values, customdata=order, marker=dict(color=values, colorscale=ACTIVE),
         hovertemplate="rank %{x}: neuron %{customdata}<br>output %{y:.4f}<extra></extra>"), layout)
-    return common.style(fig, height, title="Every hidden neuron's output, largest first (hover for its number)")
+    # Short enough for a phone's 390 px (the longer title was cut off there); hovering a bar names its neuron.
+    return common.style(fig, height, title="Every neuron's output, largest first")
 
 
 def dropout_effect(view: anatomy.LayerView, height: int = 300) -> go.Figure:
@@ -231,7 +232,7 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
         hovertemplate="digit %{text}<br>logit %{customdata[0]:.4f}<br>probability %{customdata[1]:.4f}"
                       "<extra></extra>"))
     if depth == 1:
-        shown = f"{links.units[0].size} of {net.widths[0]} hidden neurons"
+        shown = f"{links.units[0].size} of {net.widths[0]}<br>hidden neurons"  # two lines: clear of "digits" on a phone
         labels = [(image_w / 2, "input pixels"), (x_layers[0], shown),
                   (x_out, "digits")]
     else:
@@ -241,7 +242,8 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
         annotations=[dict(x=x, y=1.02, text=text, showarrow=False, yanchor="bottom", font=dict(size=14 if depth == 1
                                                                                                else 12))
                      for x, text in labels],
-        xaxis=dict(visible=False, range=[-0.05, x_out + (0.25 if depth == 1 else 0.35)], constrain="domain"),
+        # Room right of the digit markers for their labels, also on a phone (0.25 cut them off at 390 px).
+        xaxis=dict(visible=False, range=[-0.05, x_out + 0.45], constrain="domain"),
         # One y unit drawn as long as image_w x units: the digit's pixels stay square at any width.
         yaxis=dict(visible=False, range=[-0.02, 1.08], scaleanchor="x", scaleratio=image_w),
         hovermode="closest")
@@ -253,9 +255,10 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
 def contribution(image: np.ndarray, contrib: anatomy.Contribution, height: int = 360) -> go.Figure:
     """The digit, the class's effective weights, and their product: which pixels pushed toward the class."""
     d = contrib.digit
+    # Titles short enough for three side by side on a phone (longer ones overlapped at 390 px); the caption says
+    # what the colours mean.
     layout = panels.layout(panels.columns([1, 1, 1], gap=0.04, right=0.93), [
-        "Your digit (input x)", f"Effective weights for {d}", f"x × weight: toward {d} (red) or away (blue)"],
-        images=(0, 1, 2))
+        "Your digit (x)", f"Weights for {d}", f"x × weight, {d}"], images=(0, 1, 2))
     rows, cols = np.indices(image.shape)
     data = np.stack([rows, cols, rows * anatomy.SIDE + cols, image, contrib.effective_weights, contrib.pixels], -1)
     hover = ("row %{customdata[0]}, col %{customdata[1]} (input %{customdata[2]})<br>x = %{customdata[3]:.3f}"

@@ -15,8 +15,10 @@ HIGHLIGHT, PLAIN = PALETTE["focus"], PALETTE["neutral"]
 
 def neuron_sum_tiles(ns: NeuronSum) -> go.Figure:
     """Three 28×28 pictures: the digit x, the neuron's weights w, and x·w, whose pixels add up to w·x."""
+    # Short titles: three side by side share a phone's 390 px (longer ones overlapped there; the text
+    # beside the figure names the neuron).
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.04, subplot_titles=(
-        "x: your digit", f"w: neuron {ns.neuron}'s weights", f"x × w: sums to {ns.dot:.4f}"))
+        "x: your digit", "w: its weights", f"x×w: Σ {ns.dot:.4f}"))
     index = np.arange(784).reshape(28, 28)
     w_top, p_top = symmetric_range(ns.weights, 1.0), symmetric_range(ns.products, 1.0)
     tiles = [(ns.inputs, INK, 0.0, 1.0, "x = %{z:.3f}"), (ns.weights, DIVERGING, -w_top, w_top, "w = %{z:+.4f}"),

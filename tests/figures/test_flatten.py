@@ -41,6 +41,7 @@ def test_strip_is_the_input_vector_with_row_bands_and_the_same_highlight(image):
     assert (row.x0 + 0.5, row.x1 + 0.5) == anatomy.row_band(9)
     assert pixel.x0 + 0.5 == 28 * 9 + 17
     assert "indices 252…279" in fig.layout.annotations[0].text
+    assert len(fig.layout.title.text) <= 45  # issue 12: a longer title was cut off on a 390 px phone
 
 
 def test_row_zoom_shows_that_rows_values_with_their_indices(image):

@@ -94,6 +94,19 @@ def test_contribution_panels(net, image):
     np.testing.assert_allclose(np.asarray(fig.data[2].customdata)[..., 5], c.pixels)
 
 
+def test_titles_fit_a_phone(net, image):
+    """Issue 12: at 390 px the ranking title was cut off, the three contribution titles overlapped and the node-link
+    diagram's labels ran into each other: a phone fits about 45 characters across, 15 over a third."""
+    view = anatomy.layer_view(net, image)
+    assert len(layers.ranking(view).layout.title.text) <= 45
+    contribution = layers.contribution(image, anatomy.contribution_map(net, image, 7))
+    assert all(len(a.text) <= 15 for a in contribution.layout.annotations)
+    links = anatomy.node_link(net, view.acts)
+    fig = layers.node_link(net, view.acts, links)
+    assert all(len(line) <= 15 for a in fig.layout.annotations for line in a.text.split("<br>"))
+    assert fig.layout.xaxis.range[1] - fig.data[-1].x[0] >= 0.4  # room for the digits' labels right of them
+
+
 def test_every_figure_of_the_layers_page_builds(net, image):
     """What layers.all_figures checked before it was removed as dead code: each of the page's figures draws."""
     view = anatomy.layer_view(net, image)

@@ -23,6 +23,8 @@ def test_neuron_sum_tiles_are_x_w_and_their_product(walk):
     assert product.sum() == pytest.approx(ns.dot)
     assert fig.data[2].zmin == -fig.data[2].zmax  # diverging, centred on 0
     assert f"{ns.dot:.4f}" in fig.layout.annotations[2].text
+    # Issue 12: three titles side by side overlapped on a 390 px phone; each now fits its third.
+    assert all(len(a.text) <= 15 for a in fig.layout.annotations)
     assert np.asarray(fig.data[0].customdata)[3, 5] == 3 * 28 + 5  # hover names the flat input index
 
 
