@@ -18,12 +18,14 @@ from tests.support import harness, strokes  # noqa: E402
 
 def shoot(page, path: Path, width: int, height: int) -> None:
     """The whole page: Streamlit scrolls inside its own container, so the viewport grows to fit it."""
-    drawn = harness.CHARTS_DRAWN
-    page.wait_for_function(drawn, timeout=30_000)  # plotly shows a chart once it has laid it out
+    # Every page shows a chart or picture, and plotly shows a chart once it has laid it out: waiting for
+    # both also waits out a page whose script has not yet sent anything (seen under load as a blank shot).
+    drawn = harness.PICTURES_DRAWN
+    page.wait_for_function(drawn, timeout=60_000)
     tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0")
     page.set_viewport_size({"width": width, "height": max(height, int(tall))})
     harness.wait_for_app(page)
-    page.wait_for_function(drawn, timeout=30_000)
+    page.wait_for_function(drawn, timeout=60_000)
     page.screenshot(path=str(path))
     page.set_viewport_size({"width": width, "height": height})
 
