@@ -18,9 +18,9 @@ _CACHE = projection.MapCache()
 
 @st.cache_resource(show_spinner="Preparing the map's 2,000 test digits…")
 def map_digits() -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(images, labels, hover images) of the map digits, shared by every session."""
+    """(images, labels, hover pictures) of the map digits, shared by every session."""
     images, labels = projection.map_digits(sample_dataset())
-    return images, labels, figures.image_uris(images)
+    return images, labels, figures.hover_pictures(images)
 
 
 @st.cache_resource(show_spinner="Mapping the raw pixels…")

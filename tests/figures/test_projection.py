@@ -2,8 +2,10 @@
 
 import base64
 import io
+import json
 
 import numpy as np
+import pyarrow as pa
 from PIL import Image
 
 from nnviz import projection
@@ -19,19 +21,33 @@ def a_map(sample, count=300, layer=1):
 
 def test_the_data_is_the_map_point_for_point(sample):
     images, m = a_map(sample)
-    rows = figures.map_data(m, figures.image_uris(images)).to_pandas()
-    assert np.array_equal(rows[["x", "y"]].to_numpy(), m.coords)
+    rows = figures.map_data(m, figures.hover_pictures(images)).to_pandas()
+    assert np.array_equal(rows[["x", "y"]].to_numpy(), m.coords.astype(np.float32))
     assert rows["digit"].tolist() == [str(d) for d in m.labels] and rows["index"].tolist() == list(range(300))
-    assert "image" not in figures.map_data(m).column_names  # the live map leaves the pictures out
+    assert "picture" not in figures.map_data(m).column_names  # the live map leaves the pictures out
 
 
-def test_hover_images_are_the_digits_themselves(sample):
+def test_hover_pictures_are_the_digits_themselves_pixel_for_pixel(sample):
     images = projection.map_digits(sample, 5)[0]
-    for uri, image in zip(figures.image_uris(images), images, strict=True):
-        assert uri.startswith("data:image/png;base64,")
-        decoded = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
-        assert decoded.shape == (28, 28) and np.abs(decoded / 255 - image).max() <= 1 / 255
-        assert len(uri) < 1200  # 2,000 of them go to the browser with each map
+    for i, picture in enumerate(figures.hover_pictures(images)):
+        decoded = Image.open(io.BytesIO(base64.b64decode(picture)))
+        assert decoded.format == "WEBP" and decoded.size == (28, 28)
+        assert np.array_equal(np.asarray(decoded.convert("L")), sample.x_test[i])  # lossless: the test digit itself
+    assert figures.PICTURE_URI == "data:image/webp;base64,"
+
+
+def test_a_map_sends_at_most_620_kB(sample):
+    """2,000 hover pictures are most of a map's bytes (849 kB as PNG data URIs with 64-bit numbers); the Map page
+    sends two maps on its first run."""
+    images, labels = projection.map_digits(sample)
+    m = projection.layer_map(None, images, labels, projection.PIXELS)
+    table = figures.map_data(m, figures.hover_pictures(images))
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    spec = json.dumps(figures.map_spec(m, "What hidden layer 1 (128 neurons) sees", star=np.zeros(2)))
+    assert table.num_rows == projection.MAP_DIGITS
+    assert sink.getvalue().size + len(spec) <= 620_000
 
 
 def test_the_spec_colours_ten_digits_names_each_cloud_and_draws_the_star(sample):
@@ -45,6 +61,7 @@ def test_the_spec_colours_ten_digits_names_each_cloud_and_draws_the_star(sample)
     assert star["data"]["values"][0]["x"] == 1.5 and star["data"]["values"][0]["y"] == -2.0
     assert star["mark"]["color"] == common.PALETTE["focus"]
     assert [t["field"] for t in points["encoding"]["tooltip"]][0] == "image"  # vega-tooltip shows it as a picture
+    assert points["transform"] == [{"calculate": f"'{figures.PICTURE_URI}' + datum.picture", "as": "image"}]
     assert points["params"][0]["name"] == figures.PICK
     assert f"{m.projection.explained[0]:.0%}" in spec["encoding"]["x"]["title"]
 
