@@ -10,7 +10,7 @@ from nnviz.app import digit_choice, model_choice, run_lists, session
 from nnviz.app.datasets import training_dataset
 from nnviz.app.resources import sample_dataset, session_lease, training_pool
 from nnviz.app.train_settings import restore_controls, user_acted
-from nnviz.training.commands import Action, decide, poll_seconds
+from nnviz.training.commands import Action, Decision, decide, poll_seconds
 from nnviz.training.status import Command, Status
 from nnviz.training.trainer import Trainer
 
@@ -48,24 +48,42 @@ def live_interval() -> float | None:
 
 def press(action: Action | str, chosen: settings.Settings, ds: data.Dataset) -> None:
     """A Train-page button (an on_click callback): what it does is decided by training.commands.decide."""
-    session.set_message(None)  # a new click: the previous answer no longer applies
+    t, decision = _record(action, chosen, ds)
+    _carry_out(t, decision, chosen, ds)
+
+
+def _record(action: Action | str, chosen: settings.Settings, ds: data.Dataset) -> tuple[Trainer, Decision]:
+    """A press's decision and every session write it makes, done before the trainer's commands (_carry_out).
+
+    A command can block for seconds (a worker starting, a run being tested). When another rerun is asked for
+    meanwhile (a click on another page's link), Streamlit ends the callback at its next session-state access,
+    so a write after a command was lost: the run trained while every page showed the pretrained model."""
     session.set_experiment(None)  # the user takes over: the experiment starts no more runs
     user_acted()
     t = trainer(chosen, ds)
     decision = decide(action, t.snapshot, chosen)
+    if decision.command in (Command.PLAY, Command.STEP):
+        first = 0 if decision.new_run else t.snapshot.step  # the step count a Step waits to see pass
+        session.set_awaited_step(first if decision.command == Command.STEP else None)
+        model_choice.use_training_run()
+    if decision.restore is not None:
+        restore_controls(decision.restore)
+    session.set_message(decision.message)  # a new click: the previous answer no longer applies
+    return t, decision
+
+
+def _carry_out(t: Trainer, decision: Decision, chosen: settings.Settings, ds: data.Dataset) -> None:
+    """The trainer's commands for a decision: the last thing a callback does (see _record)."""
     if decision.new_run:
         t.reset(chosen, ds)
-    if decision.command in (Command.PLAY, Command.STEP):
-        session.set_awaited_step(t.snapshot.step if decision.command == Command.STEP else None)
-        t.play() if decision.command == Command.PLAY else t.step()
-        model_choice.use_training_run()
+    if decision.command == Command.PLAY:
+        t.play()
+    elif decision.command == Command.STEP:
+        t.step()
     elif decision.command == Command.PAUSE:
         t.pause()
     elif decision.command == Command.STOP:
         t.stop()
-    if decision.restore is not None:
-        restore_controls(decision.restore)
-    session.set_message(decision.message)
 
 
 def start_experiment() -> None:
@@ -73,15 +91,16 @@ def start_experiment() -> None:
     with its settings shown in the controls; continue_experiment starts the next when one ends."""
     first, *rest = settings.OVERFITTING_EXPERIMENT
     ds = training_dataset(first.dataset)[0]
-    press(Action.RESET, first, ds)
+    t, decision = _record(Action.RESET, first, ds)
     restore_controls(first)
-    trainer(first, ds).play()
     model_choice.use_training_run()
     session.set_experiment(rest)
     session.set_message(("info", f"The experiment trains {settings.count(len(rest) + 1, 'run')} on "
                          f"{first.train_size:,} digits with a {first.width}-neuron hidden layer: dropout "
                          + " then ".join(f"{s.dropout:g}" for s in settings.OVERFITTING_EXPERIMENT)
                          + ". They appear under Compare runs as they end."))
+    _carry_out(t, decision, first, ds)  # commands last, as in press
+    t.play()
 
 
 def continue_experiment() -> None:
@@ -90,11 +109,12 @@ def continue_experiment() -> None:
     if not waiting or current is None or not current.snapshot.ended:
         return
     following, *rest = waiting
+    ds = training_dataset(following.dataset)[0]
     session.set_experiment(rest)
     restore_controls(following)
-    current.reset(following, training_dataset(following.dataset)[0])
-    current.play()
     model_choice.use_training_run()
+    current.reset(following, ds)  # commands after the session writes, as in press
+    current.play()
 
 
 def send_to_draw(index: int, ds: data.Dataset) -> None:
