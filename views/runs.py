@@ -48,5 +48,5 @@ else:
     code_panel.saved_run(runs.get(session.picked()) or listing.runs[0])  # the run the picker shows
 
 st.subheader("The model in use")
-runs_page.model_in_use()
+runs_page.model_in_use(store)
 code_panel.active_model()

@@ -30,14 +30,17 @@ def active_network() -> tuple[str, Network]:
     return session.chosen_network() or (DEFAULT_LABEL, default_network())
 
 
-def set_active_network(label: str, net: Network) -> None:
-    """Make a model of this session's (trained, taught or uploaded) the one every page shows."""
+def set_active_network(label: str, net: Network, run_id: str | None = None) -> None:
+    """Make a model of this session's (trained, taught or uploaded) the one every page shows; run_id: the
+    saved run it was loaded from."""
     session.set_chosen_network((label, net))
+    session.set_chosen_run(run_id)
     session.set_live_run(False)
 
 
 def reset_active_network() -> None:
     session.set_chosen_network(None)
+    session.set_chosen_run(None)
     session.set_live_run(False)
 
 
@@ -45,3 +48,10 @@ def use_training_run() -> None:
     """Every page now shows the weights of this session's training run, live as it learns."""
     session.set_live_run(True)
     session.set_chosen_network(None)
+    session.set_chosen_run(None)
+
+
+def saved_run_in_use(net: Network) -> str | None:
+    """The id of the saved run whose file `net` (the active model) was loaded from, or None."""
+    chosen = session.chosen_network()
+    return session.chosen_run() if chosen is not None and chosen[1] is net else None

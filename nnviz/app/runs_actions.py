@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import streamlit as st
 
-from nnviz import access, run_store, text
+from nnviz import access, data, run_store, text
 from nnviz.app import model_choice, session
 from nnviz.app.messages import show
+from nnviz.app.resources import default_network
 from nnviz.network import Network
 from nnviz.settings import width_text
 
@@ -32,7 +36,7 @@ def load(store: run_store.RunStore, run_id: str) -> None:
         _, net = store.load(run_id)
     except run_store.RunStoreError as exc:
         return say("error", str(exc))
-    model_choice.set_active_network(f"saved run “{text.literal(run.name)}” ({width_text(net.widths)})", net)
+    model_choice.set_active_network(f"saved run “{text.literal(run.name)}” ({width_text(net.widths)})", net, run_id)
     say("success", f"“{text.literal(run.name)}” is now the model every page shows.")
 
 
@@ -89,6 +93,18 @@ def upload() -> None:
     model_choice.set_active_network(f"uploaded {name} ({width_text(net.widths)})", net)
     say("success", f"{name} is now the model every page shows: a {net.activation} network, {width_text(net.widths)}. "
         "It is yours to explore while you stay; it is not saved on the server.", session.UPLOADED)
+
+
+def keras_download(net: Network, store: run_store.RunStore, lock) -> Callable[[], bytes]:
+    """What the active model's download button sends, called only when it is asked for. A model read from a
+    file (a saved run, the pretrained default) is that file: building one imports TensorFlow into the server,
+    ~9 s of CPU the first time (that download took over 60 s on a loaded machine)."""
+    run_id = model_choice.saved_run_in_use(net)
+    if run_id is not None:
+        return functools.partial(store.model_bytes, run_id)
+    if net is default_network():
+        return data.asset_path(data.DEFAULT_MODEL_FILE).read_bytes
+    return functools.partial(keras_file, net, lock)
 
 
 def keras_file(net: Network, lock) -> bytes:

@@ -12,7 +12,7 @@ from nnviz import access, run_store, text
 from nnviz.app import model_choice, resources, session
 from nnviz.app.charts import CHART
 from nnviz.app.messages import show
-from nnviz.app.runs_actions import RENAME_PREFIX, delete, keras_file, load, rename, share, show_once, upload
+from nnviz.app.runs_actions import RENAME_PREFIX, delete, keras_download, load, rename, share, show_once, upload
 from nnviz.figures import training as figures
 from nnviz.keras_file import MODEL_LAYERS
 from nnviz.settings import layers_text, width_text
@@ -120,14 +120,14 @@ def overlay_panel(store: run_store.RunStore, runs: dict[str, run_store.SavedRun]
         st.plotly_chart(fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, x=0)), **CHART)
 
 
-def model_in_use() -> None:
+def model_in_use(store: run_store.RunStore) -> None:
     """The active model: download it, upload another, and its first neurons' weights."""
     label, net = model_choice.active_network()
     lock = resources.training_pool().build_lock
     left, right = st.container(key="stack_runs_model").columns([1, 1.4], gap="large")
     with left:
         st.markdown(f"Every page shows the **{label}** model. Download it, or upload a model of your own.")
-        st.download_button("Download it as a .keras file", data=functools.partial(keras_file, net, lock),
+        st.download_button("Download it as a .keras file", data=keras_download(net, store, lock),
                            file_name=f"nnviz-{width_text(net.widths).replace(' ', '')}.keras",
                            mime="application/octet-stream",
                            on_click="ignore", icon=":material/download:")

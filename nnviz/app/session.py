@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 # Every page: the digit and the model they show.
 DIGIT = "digit"                      # the current CurrentDigit (None: the user has none, or cleared it)
 NETWORK = "network"                  # (label, Network) of a model this session made active
+NETWORK_RUN = "network_run"          # the id of the saved run that model was loaded from (its .keras file)
 NOTICE = "notice"                    # (level, text) when the newest input gave no digit
 CANVAS_CLEARS = "canvas_clears"      # how often Clear was pressed
 SEEN_PREFIX = "seen_"                # + an input's source: the last input of that source already taken
@@ -181,6 +182,15 @@ def chosen_network() -> tuple[str, Network] | None:
 
 def set_chosen_network(value: tuple[str, Network] | None) -> None:
     _put(NETWORK, value)
+
+
+def chosen_run() -> str | None:
+    """The id of the saved run the model this session made active was loaded from, or None."""
+    return st.session_state.get(NETWORK_RUN)
+
+
+def set_chosen_run(run_id: str | None) -> None:
+    _put(NETWORK_RUN, run_id)
 
 
 def lesson() -> Lesson | None:
