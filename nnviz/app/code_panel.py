@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 
 import streamlit as st
 
 from nnviz import code_export, data, run_store, text
-from nnviz.app import model_choice, session
+from nnviz.app import model_choice, run_lists, session
 from nnviz.app.messages import show
 from nnviz.app.train_settings import train_settings
+from nnviz.network import Network
 from nnviz.settings import Settings, width_text
 
 WHAT = ("The script builds this network with `keras.Sequential`, trains it with these settings and seed, tests it "
@@ -36,8 +38,9 @@ def saved_run(run: run_store.SavedRun) -> None:
 
 
 def active_model() -> None:
-    """The code of the model every page shows: its run's settings when it is training here, else its network
-    with the Train page's settings, and for the pretrained default the default settings, said plainly."""
+    """The code of the model every page shows: its run's settings when it is training here or was loaded from
+    Saved runs, else its network with the Train page's settings, and for the pretrained default the default
+    settings, said plainly."""
     if not st.toggle("Get the model in use as Keras code", key="code_active",
                      help="A Python script and a Jupyter notebook that build and train this network with Keras."):
         return
@@ -49,12 +52,56 @@ def active_model() -> None:
         snap = trainer.snapshot
         return panel(snap.settings, "active", name=snap.name, trained=snap.epoch, same_run=True,
                      intro=f"The code of **{text.literal(snap.name)}**, the run you trained, with all its settings.")
+    loaded = loaded_run(label, net, run_lists.saved_runs())
+    if loaded is not None:  # a saved run made active: its own settings, not the Train page's
+        return panel(loaded.settings, "active", name=loaded.name, trained=loaded.epochs, same_run=True,
+                     intro=f"The code of the saved run **{text.literal(loaded.name)}**, the model in use, with all "
+                     "its settings.")
     settings = train_settings().replace(widths=net.widths, activation=net.activation, dropout=net.dropout)
     panel(settings, "active", name="model in use", intro=(
         f"The model in use has {width_text(net.widths)}, {net.activation} and dropout {net.dropout:g}. This code "
         "builds that network and trains it afresh with the Train page's current settings (it does not carry the "
         "model's weights: download its .keras file for those). For a saved run's own settings, pick it under "
         "Saved runs and get its code there."))
+
+
+def loaded_run(label: str, net: Network, store: run_store.RunStore) -> run_store.SavedRun | None:
+    """The saved run whose weights the active network is (it was made active from Saved runs), else None.
+    Told by its weights, not its label: runs may share a name, be renamed after loading, or be deleted and a new
+    run take the name. Runs the label names are tried first, then any other run of the same widths."""
+    if not label.startswith("saved run "):
+        return None
+    runs = [r for r in store.list().runs if r.settings.widths == net.widths]
+    runs.sort(key=lambda r: f"“{text.literal(r.name)}”" not in label)  # the runs the label names first
+    digest = _digest(net)
+    for run in runs:
+        try:
+            if _saved_digest(store, run) == digest:
+                return run
+        except run_store.RunStoreError:  # gone or unreadable since it was listed
+            continue
+    return None
+
+
+def _digest(net: Network) -> str:
+    weights = hashlib.sha256()
+    for array in net.arrays():
+        weights.update(array.astype("<f4").tobytes())
+    return weights.hexdigest()
+
+
+_DIGESTS: dict[tuple[str, str, str], str] = {}  # (runs folder, run id, save time) → its weights' digest
+
+
+def _saved_digest(store: run_store.RunStore, run: run_store.SavedRun) -> str:
+    """A saved run's weights' digest, read once per server process: a saved run's model never changes, and the
+    folder and save time in the key keep another folder's run, or a run saved again under its id, apart."""
+    key = (str(store.root), run.run_id, run.saved_at.isoformat())
+    if key not in _DIGESTS:
+        if len(_DIGESTS) > 4096:  # a bound, far above any class's runs
+            _DIGESTS.clear()
+        _DIGESTS[key] = _digest(store.load(run.run_id)[1])
+    return _DIGESTS[key]
 
 
 def panel(settings: Settings, key: str, *, name: str, intro: str, trained: float | None = None,
