@@ -7,6 +7,12 @@ removes that overhead, while still returning every batch's loss and accuracy for
 The training digits live in the graph as one uint8 tensor; a call only passes batch indices.
 TensorFlow's environment (log level, threads) is set once for the server and its workers by
 nnviz/app/runtime.py.
+
+Adam's update is TensorFlow's fused kernel (ResourceApplyAdam) on Keras's own moment variables, with
+Keras's formula: Keras's apply_gradients runs it as ~10 separate element-wise ops per weight array,
+each allocating a copy of the array, which took about a third of the training time at width 128
+(measured 1.1 against 0.68 ms of CPU per batch of 32). The two agree to float32 rounding (Keras takes
+1 − β in float64, the kernel in float32), and Keras's own step count still rises by one per batch.
 """
 
 from __future__ import annotations
@@ -18,6 +24,34 @@ import numpy as np
 import tensorflow as tf
 
 
+def fused_adam(optimizer: keras.optimizers.Optimizer) -> bool:
+    """Whether this optimizer's update is plain Adam, which the fused kernel computes exactly as Keras does."""
+    return (type(optimizer) is keras.optimizers.Adam and not optimizer.amsgrad and optimizer.weight_decay is None
+            and optimizer.clipnorm is None and optimizer.clipvalue is None and optimizer.global_clipnorm is None
+            and not optimizer.use_ema and optimizer.loss_scale_factor is None
+            and not optimizer.gradient_accumulation_steps)
+
+
+def adam_update(optimizer: keras.optimizers.Adam, variables: list) -> Callable[[list], None]:
+    """apply(gradients): one Adam step on `variables` with the fused kernel, then Keras's step count + 1."""
+    slots = [(optimizer._momentums[optimizer._get_variable_index(v)],
+              optimizer._velocities[optimizer._get_variable_index(v)]) for v in variables]
+    beta_1, beta_2 = tf.constant(optimizer.beta_1, tf.float32), tf.constant(optimizer.beta_2, tf.float32)
+    epsilon = tf.constant(optimizer.epsilon, tf.float32)
+
+    def apply(gradients: list) -> None:
+        step = tf.cast(optimizer.iterations + 1, tf.float32)  # as Keras: powers of β at the coming step
+        beta_1_power, beta_2_power = tf.pow(beta_1, step), tf.pow(beta_2, step)
+        learning_rate = tf.cast(optimizer.learning_rate, tf.float32)
+        for variable, (m, v), gradient in zip(variables, slots, gradients, strict=True):
+            tf.raw_ops.ResourceApplyAdam(var=variable.value.handle, m=m.value.handle, v=v.value.handle,
+                                         beta1_power=beta_1_power, beta2_power=beta_2_power, lr=learning_rate,
+                                         beta1=beta_1, beta2=beta_2, epsilon=epsilon, grad=gradient)
+        optimizer.iterations.assign_add(1)
+
+    return apply
+
+
 def compile_steps(model: keras.Model, images: np.ndarray,
                   labels: np.ndarray) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """A function (k, batch) int32 indices → per-batch (loss, accuracy), updating the model's weights.
@@ -27,8 +61,14 @@ def compile_steps(model: keras.Model, images: np.ndarray,
     x_all = tf.constant(images, dtype=tf.uint8)
     y_all = tf.constant(np.asarray(labels, np.int32))
     variables = model.trainable_variables
-    model.optimizer.build(variables)  # create Adam's slots now, not inside the traced loop
+    optimizer = model.optimizer
+    optimizer.build(variables)  # create Adam's slots now, not inside the traced loop
     loss_fn = model.loss
+    if fused_adam(optimizer):
+        update = adam_update(optimizer, variables)
+    else:
+        def update(gradients):
+            optimizer.apply_gradients(zip(gradients, variables, strict=True))
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)], reduce_retracing=True)
     def run(batches):
@@ -41,7 +81,7 @@ def compile_steps(model: keras.Model, images: np.ndarray,
             with tf.GradientTape() as tape:
                 logits = model(x, training=True)
                 loss = loss_fn(y, logits)
-            model.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
+            update(tape.gradient(loss, variables))
             hits = tf.equal(tf.argmax(logits, axis=-1, output_type=tf.int32), y)
             losses = losses.write(i, loss)
             accuracies = accuracies.write(i, tf.reduce_mean(tf.cast(hits, tf.float32)))
