@@ -86,8 +86,11 @@ def _digit_layers(hover_images: bool, clickable: bool) -> list[dict]:
                                      "scale": {"domain": [str(d) for d in range(10)], "range": list(DIGIT_COLOURS)},
                                      "legend": {"orient": "right", "symbolOpacity": 1}},
                            "tooltip": tooltip}}
+    # What a screen reader says of a dot (Vega's default lists every tooltip field: 250 characters of base64)
+    points["transform"] = [{"calculate": "'test digit #' + datum.index + ', a ' + datum.digit", "as": "about"}]
+    points["encoding"]["description"] = {"field": "about"}
     if hover_images:  # vega-tooltip shows a field named "image" as a picture
-        points["transform"] = [{"calculate": f"'{PICTURE_URI}' + datum.picture", "as": "image"}]
+        points["transform"].append({"calculate": f"'{PICTURE_URI}' + datum.picture", "as": "image"})
     if clickable:
         points["params"] = [{"name": PICK, "select": {"type": "point", "fields": ["index"], "on": "click"}}]
     names = {"transform": [{"aggregate": [{"op": "median", "field": "x", "as": "x"},

@@ -16,7 +16,8 @@ TOP_DOT = """(title) => {
   const dots = [...chart.querySelector('g.mark-symbol').querySelectorAll('path')];
   for (let i = dots.length - 1; i >= 0; i--) {
     const r = dots[i].getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
-    if (document.elementFromPoint(x, y) === dots[i]) return {x, y, dots: dots.length};
+    if (document.elementFromPoint(x, y) === dots[i])
+      return {x, y, dots: dots.length, about: dots[i].getAttribute('aria-label')};
   }
   return null;
 }"""
@@ -68,6 +69,7 @@ def test_hovering_a_dot_shows_that_digits_picture_and_clicking_opens_it_on_draw(
     for title in (PIXEL_MAP, LAYER_MAP):
         dot, index, label = hover_top_dot(page, title)
         assert label == str(sample.y_test[index])
+        assert dot["about"] == f"test digit #{index}, a {label}"  # what a screen reader says: no base64
         picture = page.wait_for_function(TOOLTIP_PICTURE, timeout=10_000).json_value()
         assert (picture["width"], picture["height"], picture["shown"]) == (28, 28, 84)  # 3× with hard edges
         grey = np.array(picture["grey"]).reshape(28, 28)

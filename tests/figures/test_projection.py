@@ -61,7 +61,8 @@ def test_the_spec_colours_ten_digits_names_each_cloud_and_draws_the_star(sample)
     assert star["data"]["values"][0]["x"] == 1.5 and star["data"]["values"][0]["y"] == -2.0
     assert star["mark"]["color"] == common.PALETTE["focus"]
     assert [t["field"] for t in points["encoding"]["tooltip"]][0] == "image"  # vega-tooltip shows it as a picture
-    assert points["transform"] == [{"calculate": f"'{figures.PICTURE_URI}' + datum.picture", "as": "image"}]
+    assert points["transform"][-1] == {"calculate": f"'{figures.PICTURE_URI}' + datum.picture", "as": "image"}
+    assert points["encoding"]["description"] == {"field": "about"}  # a screen reader hears no base64
     assert points["params"][0]["name"] == figures.PICK
     assert f"{m.projection.explained[0]:.0%}" in spec["encoding"]["x"]["title"]
 
