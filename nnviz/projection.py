@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.decomposition import PCA
+from sklearn.manifold import TSNE
 from threadpoolctl import threadpool_limits
 
 from nnviz import data, network
@@ -17,6 +18,8 @@ from nnviz.network import Network
 
 MAP_DIGITS = 2000  # the first 2,000 test digits: the same points on every map, every rerun, every session
 PIXELS = 0         # layer 0 is the input: the raw 784 pixels; hidden layers count from 1
+PCA_METHOD, TSNE_METHOD = "PCA", "t-SNE"
+NEIGHBOURS = 10    # t-SNE places a new digit among this many of the map digits most like it
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,13 +37,34 @@ class Projection:
 
 
 @dataclass(frozen=True, eq=False)
+class Neighbours:
+    """How a t-SNE map places a digit: t-SNE has no formula for a new point, so the digit goes to the mean place
+    of the NEIGHBOURS map digits nearest to it in the layer's own space (a map digit lands among its neighbours)."""
+
+    features: np.ndarray  # (n, d) the map digits' features
+    coords: np.ndarray    # (n, 2) their t-SNE places
+    explained = None      # no share of the spread: t-SNE keeps neighbours, not variance
+
+    def __call__(self, features: np.ndarray) -> np.ndarray:
+        f = np.asarray(features, np.float64)
+        one = f.ndim == 1
+        f = np.atleast_2d(f)
+        # ‖a − b‖² = ‖a‖² − 2a·b + ‖b‖², without an (m, n, d) array
+        distances = (f ** 2).sum(1)[:, None] - 2 * f @ self.features.T + (self.features ** 2).sum(1)[None, :]
+        k = min(NEIGHBOURS, len(self.coords))
+        nearest = np.argpartition(distances, k - 1, axis=1)[:, :k]
+        placed = self.coords[nearest].mean(axis=1)
+        return placed[0] if one else placed
+
+
+@dataclass(frozen=True, eq=False)
 class LayerMap:
     """Where one layer puts the map's digits: coordinates (n, 2), their true labels, and how."""
 
     layer: int
     coords: np.ndarray
     labels: np.ndarray
-    projection: Projection
+    projection: Projection | Neighbours
 
 
 def map_digits(ds: data.Dataset, count: int = MAP_DIGITS) -> tuple[np.ndarray, np.ndarray]:
@@ -95,6 +119,20 @@ def layer_map(net: Network | None, images: np.ndarray, labels: np.ndarray, layer
     return LayerMap(layer, projection(x), np.asarray(labels), projection)
 
 
+_TSNE_LOCK = threading.Lock()  # one t-SNE at a time per server: each keeps a core busy for tens of seconds
+
+
+def tsne_map(net: Network | None, images: np.ndarray, labels: np.ndarray, layer: int) -> LayerMap:
+    """The t-SNE map of one layer: neighbours in the layer stay neighbours on the map, so clusters show more
+    clearly than in PCA, but distances between clusters and the axes mean nothing. Seeded, so a rerun on this
+    machine gives the same picture; tens of seconds of one core for 2,000 digits, hence asked for, never live."""
+    x = features(net, images, layer).astype(np.float64)
+    with _TSNE_LOCK, threadpool_limits(limits=1):
+        coords = TSNE(n_components=2, init="pca", perplexity=min(30.0, len(x) - 1.0), max_iter=500,
+                      random_state=0).fit_transform(x)
+    return LayerMap(layer, coords, np.asarray(labels), Neighbours(x, coords))
+
+
 def place(net: Network | None, image: np.ndarray, m: LayerMap) -> np.ndarray:
     """Where the map puts a digit (28×28): its activations at the map's layer, through the map's projection.
     The star on the map."""
@@ -121,20 +159,21 @@ def aligned(m: LayerMap, previous: np.ndarray | None) -> tuple[LayerMap, np.ndar
 
 
 class MapCache:
-    """Maps per (network, layer), kept while the network lives. Networks are immutable and compared by
+    """Maps per (network, layer, method), kept while the network lives. Networks are immutable and compared by
     identity, so a rerun of the same model costs a dictionary look-up; a new snapshot is a new network."""
 
     def __init__(self):
-        self._maps: weakref.WeakKeyDictionary[Network, dict[int, LayerMap]] = weakref.WeakKeyDictionary()
+        self._maps: weakref.WeakKeyDictionary[Network, dict[tuple[int, str], LayerMap]] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()  # sessions rerun on their own threads
 
-    def get(self, net: Network, images: np.ndarray, labels: np.ndarray, layer: int) -> LayerMap:
+    def get(self, net: Network, images: np.ndarray, labels: np.ndarray, layer: int,
+            method: str = PCA_METHOD) -> LayerMap:
         with self._lock:
-            found = self._maps.get(net, {}).get(layer)
+            found = self._maps.get(net, {}).get((layer, method))
         if found is None:
-            found = layer_map(net, images, labels, layer)
+            found = (tsne_map if method == TSNE_METHOD else layer_map)(net, images, labels, layer)
             with self._lock:
-                self._maps.setdefault(net, {})[layer] = found
+                self._maps.setdefault(net, {})[(layer, method)] = found
         return found
 
 

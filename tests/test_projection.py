@@ -144,3 +144,47 @@ def test_live_frames_wait_a_second_and_align_within_a_run_and_layer(digits):
         run_id, layer = other
         frame = projection.advance(second, run_id, 3, later, images, labels, layer, now=100.6)
         assert np.allclose(frame.map.coords, projection.layer_map(later, images, labels, layer).coords, atol=1e-5)
+
+
+def same_label_neighbours(coords: np.ndarray, labels: np.ndarray) -> float:
+    """The share of digits whose nearest other digit on the map has their label: how well the clouds separate."""
+    d = ((coords[:, None, :] - coords[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    return float((labels[d.argmin(axis=1)] == labels).mean())
+
+
+@pytest.fixture(scope="module")
+def tsne_pixels(digits):
+    images, labels = digits
+    return projection.tsne_map(None, images[:400], labels[:400], projection.PIXELS)
+
+
+def test_tsne_is_seeded_and_keeps_neighbours_together_better_than_pca(digits, tsne_pixels):
+    images, labels = images_labels = (digits[0][:400], digits[1][:400])
+    again = projection.tsne_map(None, images.copy(), labels, projection.PIXELS)
+    assert np.array_equal(tsne_pixels.coords, again.coords)  # a rerun gives the same picture
+    pca = projection.layer_map(None, *images_labels, projection.PIXELS)
+    assert tsne_pixels.projection.explained is None  # no share of the spread to show on its axes
+    assert same_label_neighbours(tsne_pixels.coords, labels) > same_label_neighbours(pca.coords, labels) + 0.1
+
+
+def test_tsne_places_a_digit_among_its_nearest_map_digits(digits, tsne_pixels):
+    images = digits[0][:400]
+    x = network.flatten(images).astype(np.float64)
+    drawn = np.clip(images[3] + 0.3 * np.eye(28, dtype=np.float32), 0, 1)  # a digit not on the map
+    nearest = np.argsort(((x - network.flatten(drawn).astype(np.float64)) ** 2).sum(1))[:projection.NEIGHBOURS]
+    star = projection.place(None, drawn, tsne_pixels)
+    assert np.allclose(star, tsne_pixels.coords[nearest].mean(axis=0))
+    both = tsne_pixels.projection(x[[3, 7]])  # many at once, as one at a time
+    assert np.allclose(both, [tsne_pixels.projection(x[3]), tsne_pixels.projection(x[7])])
+
+
+def test_the_cache_keeps_pca_and_tsne_maps_apart(digits):
+    images, labels = digits[0][:300], digits[1][:300]
+    cache = projection.MapCache()
+    net = deep.random_deep_net(deep.WIDTHS[1])
+    pca = cache.get(net, images, labels, 1)
+    tsne = cache.get(net, images, labels, 1, projection.TSNE_METHOD)
+    assert tsne is not pca and tsne.projection.explained is None
+    assert cache.get(net, images, labels, 1, projection.TSNE_METHOD) is tsne
+    assert cache.get(net, images, labels, 1) is pca

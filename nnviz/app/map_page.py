@@ -23,19 +23,46 @@ def map_digits() -> tuple[np.ndarray, np.ndarray, list[str]]:
     return images, labels, figures.hover_pictures(images)
 
 
-@st.cache_resource(show_spinner="Mapping the raw pixels…")
-def pixel_map() -> projection.LayerMap:
+METHOD = "map_method"  # PCA (instant, the default) or t-SNE (asked for: tens of seconds, once per model)
+TSNE_WAIT = "about half a minute, longer while the server is busy"
+
+
+def pixel_map(method: str = projection.PCA_METHOD) -> projection.LayerMap:
+    """The raw pixels' map: the same for every model, so computed once per server."""
+    with st.spinner(_working(method, "the raw pixels")):
+        return _pixel_map(method)
+
+
+@st.cache_resource(show_spinner=False)
+def _pixel_map(method: str) -> projection.LayerMap:
     images, labels, _ = map_digits()
-    return projection.layer_map(None, images, labels, projection.PIXELS)
+    return (projection.tsne_map if method == projection.TSNE_METHOD else projection.layer_map)(
+        None, images, labels, projection.PIXELS)
 
 
-def layer_map(net: Network, layer: int) -> projection.LayerMap:
-    """The map of one layer of this network: computed once per (network, layer), then a look-up."""
+def layer_map(net: Network, layer: int, method: str = projection.PCA_METHOD) -> projection.LayerMap:
+    """The map of one layer of this network: computed once per (network, layer, method), then a look-up."""
     images, labels, _ = map_digits()
     if layer == projection.PIXELS:
-        return pixel_map()
-    with st.spinner(f"Mapping {projection.layer_name(layer)}…"):
-        return _CACHE.get(net, images, labels, layer)
+        return pixel_map(method)
+    with st.spinner(_working(method, projection.layer_name(layer))):
+        return _CACHE.get(net, images, labels, layer, method)
+
+
+def _working(method: str, what: str) -> str:
+    if method == projection.TSNE_METHOD:
+        return f"Computing a t-SNE map of {what} for 2,000 digits: {TSNE_WAIT}…"
+    return f"Mapping {what}…"
+
+
+def pick_method() -> str:
+    """PCA unless the user asks for t-SNE (clicking the chosen one off falls back to PCA)."""
+    chosen = st.segmented_control("Projection", [projection.PCA_METHOD, projection.TSNE_METHOD], key=METHOD,
+                                  default=projection.PCA_METHOD,
+                                  help="PCA is instant and is what Train shows live. t-SNE keeps each digit's "
+                                       f"neighbours together, so clusters show more clearly; it takes {TSNE_WAIT}, "
+                                       "once per model and layer.")
+    return chosen or projection.PCA_METHOD
 
 
 def pick_layer(net: Network) -> int:

@@ -56,6 +56,8 @@ def map_data(m: LayerMap, pictures: list[str] | None = None) -> pa.Table:
 
 
 def axis_title(m: LayerMap, i: int) -> str:
+    if m.projection.explained is None:  # t-SNE: its axes keep no share of the spread, only neighbours
+        return f"t-SNE, {('1st', '2nd')[i]} axis"
     return f"{('1st', '2nd')[i]} direction ({m.projection.explained[i]:.0%} of the spread)"
 
 
