@@ -9,10 +9,19 @@ import streamlit as st
 
 from nnviz import projection
 from nnviz.app import digit_choice, map_page
+from nnviz.app.resources import sample_dataset
 from nnviz.figures import projection as figures
 from nnviz.training.snapshot import Snapshot
 
 FRAME = "live_map_frame"  # this session's last frame: the next one is aligned to it
+
+
+@st.cache_resource(show_spinner=False)
+def map_digits() -> tuple:
+    """(images, labels) of the map digits, shared by every session. Not map_page.map_digits, which also
+    makes the Map page's 2,000 hover pictures: about a second of the server's CPU, spent during the first
+    training on a server (drawing students waited), for a chart that shows none."""
+    return projection.map_digits(sample_dataset())
 
 
 def live_map(snap: Snapshot) -> None:
@@ -22,7 +31,7 @@ def live_map(snap: Snapshot) -> None:
     if net is None:
         return
     layer = projection.chosen_layer(st.session_state.get(map_page.LAYER), net.depth)
-    images, labels, _ = map_page.map_digits()
+    images, labels = map_digits()
     frame = projection.advance(st.session_state.get(FRAME), snap.run_id, snap.step, net, images, labels, layer,
                                time.monotonic())
     st.session_state[FRAME] = frame

@@ -74,3 +74,20 @@ def test_a_frame_is_kept_within_a_second_and_the_picked_layer_is_used(sample):
     at.run()
     assert at.session_state[live_map.FRAME] is frame  # under a second later: the same frame, not a new PCA
     assert not at.exception and session.NETWORK not in at.session_state
+
+
+def test_the_live_map_never_makes_the_map_pages_hover_pictures(sample, monkeypatch):
+    """They cost the server about a second of CPU on first use, and the live chart shows none of them."""
+    from nnviz.figures import projection as figures
+
+    def refuse(images):
+        raise AssertionError("the live map made the Map page's hover pictures")
+
+    map_page.map_digits.clear()  # whatever other tests cached: the live map must not ask for them at all
+    monkeypatch.setattr(figures, "hover_pictures", refuse)
+    at = AppTest.from_file(str(ROOT / "tests/support/live_map_page.py"), default_timeout=120)
+    at.session_state["test_snapshot"] = snapshot(deep.random_deep_net((24,), seed=5), 1)
+    at.run()
+    assert not at.exception
+    _, coords, _ = shown(at)
+    assert len(coords) == len(projection.map_digits(sample)[1])
