@@ -135,16 +135,14 @@ def live_views(trainer: Trainer, n_val: int) -> None:
 
     @st.fragment(run_every=pictures_seconds(interval))
     def live_pictures():
+        """The pictures and the map in one fragment: they refresh together, and each fragment rerun has
+        a fixed cost in the server (a script run, and Streamlit's full garbage collection after it)."""
         with boundary("the live pictures"):
             digit = digit_choice.current_digit()
             trainer.set_probe(digit.image)
             pictures(trainer, trainer.snapshot, digit)
-
-    @st.fragment(run_every=pictures_seconds(interval))
-    def live_hidden_map():
         with boundary("the live map"):
             live_map(trainer.snapshot)
 
     live_curves()
     live_pictures()
-    live_hidden_map()
