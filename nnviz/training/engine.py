@@ -25,7 +25,7 @@ import numpy as np
 
 from nnviz import evaluation
 from nnviz.data import Dataset
-from nnviz.network import Network, forward
+from nnviz.network import Network, cross_entropy, forward
 from nnviz.run_record import RunRecord
 from nnviz.run_store import RunStoreError
 from nnviz.settings import Settings
@@ -80,6 +80,11 @@ class Slot:
 
     def position(self) -> int | None:
         return None if self.held else self.engine.ask(("position",))
+
+
+def scores(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy from logits, as evaluation.loss_and_accuracy gives them."""
+    return float(cross_entropy(logits, labels).mean()), float((logits.argmax(axis=1) == labels).mean())
 
 
 def finite(network: Network) -> bool:
@@ -322,13 +327,17 @@ class Engine:
         self.after_chunk(run)
 
     def validate(self, run: Run, network: Network, checkpoint: bool, epoch_over: bool) -> None:
+        """The subset's validation at a checkpoint, the full split's at the end of an epoch. The subset is the
+        split's first digits, so at an epoch's end (also a checkpoint) the full split's logits serve both."""
+        full = evaluation.logits(network, run.val_x) if epoch_over else None
         if checkpoint:
-            val_loss, val_acc = evaluation.loss_and_accuracy(network, run.val_x[:VAL_SUBSET], run.val_y[:VAL_SUBSET])
+            z = full[:VAL_SUBSET] if full is not None else evaluation.logits(network, run.val_x[:VAL_SUBSET])
+            val_loss, val_acc = scores(z, run.val_y[:VAL_SUBSET])
             run.cols["val_step"].append(run.step)
             run.cols["val_loss"].append(val_loss)
             run.cols["val_accuracy"].append(val_acc)
         if epoch_over:
-            self.end_epoch(run, network)
+            self.end_epoch(run, scores(full, run.val_y))
 
     def time_chunk(self, run: Run, first: int, elapsed: float, call_rate: float, samples: int) -> None:
         """Count the chunk's time; the first call also traces the graph, so it does not count in the rates."""
@@ -351,9 +360,9 @@ class Engine:
             run.message = self.live_message()
             self.publish()
 
-    def end_epoch(self, run: Run, network: Network) -> None:
+    def end_epoch(self, run: Run, validation: tuple[float, float]) -> None:
         epoch = np.concatenate(run.epoch_losses, axis=1)
-        val_loss, val_acc = evaluation.loss_and_accuracy(network, run.val_x, run.val_y)
+        val_loss, val_acc = validation
         run.cols["epoch_step"].append(run.step)
         run.cols["epoch_loss"].append(float(epoch[0].mean()))
         run.cols["epoch_accuracy"].append(float(epoch[1].mean()))

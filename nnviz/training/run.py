@@ -58,7 +58,7 @@ class Run:
 
     def __init__(self, number: int, settings: Settings, dataset: Dataset, build_lock, run_id: str = ""):
         from nnviz import model as keras_model  # deferred: a forkserver preloads it, a server never needs it
-        from nnviz.training.steps import compile_steps, optimizer_steps
+        from nnviz.training.steps import compile_steps, optimizer_steps, weights_reader
 
         n = min(settings.train_size, len(dataset.y_train))
         self.settings = settings.replace(train_size=n)
@@ -69,6 +69,8 @@ class Run:
                                                  settings.learning_rate, seed=settings.seed)
         self.train = compile_steps(self.model, dataset.x_train[:n], dataset.y_train[:n])
         self.optimizer_steps = lambda: optimizer_steps(self.model)
+        self.read_weights = weights_reader(self.model)
+        self.layout = keras_model.to_network(self.model)  # its activation and dropout (the weights change)
         val, test = held_out_split(len(dataset.y_test))
         self.val_x, self.val_y = data.as_float(dataset.x_test[val]), dataset.y_test[val].astype(np.int64)
         self.test_positions = test
@@ -81,16 +83,15 @@ class Run:
         self.window: collections.deque = collections.deque(maxlen=RATE_WINDOW)
         self.cols = {name: [] for group in History.GROUPS for name in group}
         self.epoch_losses: list[np.ndarray] = []
-        self.network = self.to_network()
+        self.network = self.layout
         self.status, self.message = Status.READY, ""
         self.warning = ""            # why the run seems to have stopped learning, once it does
         self.evaluation = None       # an evaluation.Evaluation once it has ended
         self.call_rate = 0.0         # batches per second inside the compiled call: sizes the next chunk
 
     def to_network(self) -> Network:
-        from nnviz import model as keras_model
-
-        return keras_model.to_network(self.model)
+        """The model's weights now, as model.to_network gives them (read in one call)."""
+        return Network.of(*self.read_weights(), activation=self.layout.activation, dropout=self.layout.dropout)
 
     def restore(self, network: Network) -> None:
         """Put these (finite) weights back into the model (its weights in Keras's own order)."""

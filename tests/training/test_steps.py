@@ -38,3 +38,15 @@ def test_the_fused_adam_step_equals_keras_own_update(sample, monkeypatch):
 def test_only_plain_adam_takes_the_fused_kernel(optimizer):
     assert steps.fused_adam(keras.optimizers.Adam(2e-3))
     assert not steps.fused_adam(optimizer)
+
+
+def test_the_weights_reader_gives_copies_of_keras_own_weights(sample):
+    net = model.build_model((24, 12), 0.2, seed=2)
+    read = steps.weights_reader(net)
+    before = read()
+    assert [w.shape for w in before] == [w.shape for w in net.get_weights()]
+    steps.compile_steps(net, sample.x_train[:64], sample.y_train[:64])(np.arange(64, dtype=np.int32).reshape(2, 32))
+    after = read()
+    for ours, keras_own, old in zip(after, net.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(ours, keras_own)     # the weights now, in get_weights' order
+        assert not np.array_equal(ours, old)               # the earlier read kept the earlier weights
