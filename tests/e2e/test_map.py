@@ -86,7 +86,7 @@ def test_hovering_a_dot_shows_that_digits_picture_and_clicking_opens_it_on_draw(
 
 def test_on_train_the_map_moves_as_the_network_learns_and_never_flips(page, app_url):
     page.goto(app_url + "/train?epochs=0&train_size=8000")  # trains until stopped
-    page.get_by_text("Ready: press").first.wait_for(timeout=60_000)
+    page.get_by_text("Ready: press").first.wait_for(timeout=180_000)  # a worker process starts: slow under load
     harness.wait_for_app(page)
     page.get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function(f"({LIVE_DOTS})()?.length === 2000", timeout=60_000)
@@ -97,7 +97,8 @@ def test_on_train_the_map_moves_as_the_network_learns_and_never_flips(page, app_
             "now.some((p, i) => Math.abs(p[0] - before[i][0]) + Math.abs(p[1] - before[i][1]) > 0.5) && now; }",
             arg=frames[-1].tolist(), timeout=30_000)
         frames.append(np.array(handle.json_value()))
-    page.get_by_role("button", name="Stop", exact=True).click()
+    # No Stop: the page closes after the test, which ends its run (a Stop click waited out 30 s under load 22 while
+    # the live fragments redrew the button)
     for before, after in zip(frames, frames[1:]):
         assert not np.allclose(before, after, atol=0.5)  # the clusters move…
         for axis in range(2):  # …and neither flip nor jump: each dot stays near where it was
