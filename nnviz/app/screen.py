@@ -30,10 +30,15 @@ div[data-testid="stWidgetLabel"] .stMarkdownEllipsis, div[data-testid="stWidgetL
 """
 # Larger type, charts, tiles and controls for a projector, and no instructions about hovering. CSS zoom
 # scales everything alike (plotly's own fonts included), and pointer positions stay right in Chromium.
+# Except charts: plotly and Vega-Lite size themselves to their container's zoomed (on-screen) width, and
+# the zoom then drew them 1.35 times wider than their column, cut off on the right or over the chart
+# beside them. They are zoomed back, so they fill their column exactly, with their own type sizes.
 _PRESENTER = f"""
 <style>
 div[data-testid="stMainBlockContainer"] {{
   zoom: {ZOOM}; max-width: 100%; padding-left: 1.5rem; padding-right: 1.5rem; }}
+div[data-testid="stMainBlockContainer"] :is(div[data-testid="stVegaLiteChart"], div[data-testid="stPlotlyChart"]) {{
+  zoom: calc(1 / {ZOOM}); }}
 </style>
 """
 

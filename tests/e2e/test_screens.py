@@ -4,7 +4,7 @@ import pytest
 
 from tests.support import harness
 
-PATHS = ["", "flatten", "layers", "weights", "walkthrough", "train", "teach", "runs"]
+PATHS = ["", "flatten", "layers", "weights", "walkthrough", "train", "map", "teach", "sweeps", "runs"]
 # Labels on screen that Streamlit shortens with an ellipsis (the navigation a phone folds away is not
 # on screen), and anything that makes the page scroll sideways.
 CUT_OFF = """() => [...document.querySelectorAll('.stMarkdownEllipsis')]
@@ -25,5 +25,31 @@ def test_no_label_is_cut_off_and_no_page_scrolls_sideways(browser_context, app_u
             assert harness.exceptions_on(page) == [], path
             assert page.evaluate(CUT_OFF) == [], f"/{path} at {width} px"
             assert page.evaluate(TOO_WIDE) <= 0, f"/{path} at {width} px"
+    finally:
+        page.close()
+
+
+# Each chart's drawing (Vega-Lite's marks, plotly's svg) against the column or page block it sits in: how many
+# pixels it sticks out on the right.
+CHARTS_STICKING_OUT = """() => [...document.querySelectorAll('[data-testid=stVegaLiteChart], [data-testid=stPlotlyChart]')]
+  .map(c => {
+    const drawn = (c.querySelector('svg.marks, canvas.marks, .main-svg') || c).getBoundingClientRect();
+    const box = (c.closest('[data-testid=stColumn]') || c.closest('[data-testid=stMainBlockContainer]'))
+      .getBoundingClientRect();
+    return Math.round(drawn.right - box.right);
+  }).filter(out => out > 1)"""
+
+
+def test_presenter_mode_keeps_every_chart_inside_its_column(browser_context, app_url):
+    """Issue 12: on a projector (1920 px, presenter mode's zoom) the Train page's and the Map's Vega-Lite charts were
+    1.35 times wider than their columns: cut off at the screen's edge, or drawn over the chart beside them."""
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    try:
+        for path in ("train", "map", "sweeps", "layers"):
+            page.goto(f"{app_url}/{path}?presenter=1")
+            harness.wait_for_app(page)
+            page.wait_for_function(harness.PICTURES_DRAWN, timeout=90_000)
+            assert page.evaluate(CHARTS_STICKING_OUT) == [], f"/{path} in presenter mode"
     finally:
         page.close()
