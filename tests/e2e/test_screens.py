@@ -31,8 +31,8 @@ def test_no_label_is_cut_off_and_no_page_scrolls_sideways(browser_context, app_u
 
 # Each chart's drawing (Vega-Lite's marks, plotly's svg) against the column or page block it sits in: how many
 # pixels it sticks out on the right.
-CHARTS_STICKING_OUT = """() => [...document.querySelectorAll('[data-testid=stVegaLiteChart], [data-testid=stPlotlyChart]')]
-  .map(c => {
+CHARTS_STICKING_OUT = """() => [
+  ...document.querySelectorAll('[data-testid=stVegaLiteChart], [data-testid=stPlotlyChart]')].map(c => {
     const drawn = (c.querySelector('svg.marks, canvas.marks, .main-svg') || c).getBoundingClientRect();
     const box = (c.closest('[data-testid=stColumn]') || c.closest('[data-testid=stMainBlockContainer]'))
       .getBoundingClientRect();
