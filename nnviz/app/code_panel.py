@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 
 import streamlit as st
 
@@ -52,7 +51,7 @@ def active_model() -> None:
         snap = trainer.snapshot
         return panel(snap.settings, "active", name=snap.name, trained=snap.epoch, same_run=True,
                      intro=f"The code of **{text.literal(snap.name)}**, the run you trained, with all its settings.")
-    loaded = loaded_run(label, net, run_lists.saved_runs())
+    loaded = loaded_run(net, run_lists.saved_runs())
     if loaded is not None:  # a saved run made active: its own settings, not the Train page's
         return panel(loaded.settings, "active", name=loaded.name, trained=loaded.epochs, same_run=True,
                      intro=f"The code of the saved run **{text.literal(loaded.name)}**, the model in use, with all "
@@ -65,43 +64,16 @@ def active_model() -> None:
         "Saved runs and get its code there."))
 
 
-def loaded_run(label: str, net: Network, store: run_store.RunStore) -> run_store.SavedRun | None:
-    """The saved run whose weights the active network is (it was made active from Saved runs), else None.
-    Told by its weights, not its label: runs may share a name, be renamed after loading, or be deleted and a new
-    run take the name. Runs the label names are tried first, then any other run of the same widths."""
-    if not label.startswith("saved run "):
+def loaded_run(net: Network, store: run_store.RunStore) -> run_store.SavedRun | None:
+    """The saved run the active network was loaded from (Make it the active model), as it is now (renamed, say),
+    or None: another kind of model, or the run is gone."""
+    run_id = model_choice.saved_run_in_use(net)
+    if run_id is None:
         return None
-    runs = [r for r in store.list().runs if r.settings.widths == net.widths]
-    runs.sort(key=lambda r: f"“{text.literal(r.name)}”" not in label)  # the runs the label names first
-    digest = _digest(net)
-    for run in runs:
-        try:
-            if _saved_digest(store, run) == digest:
-                return run
-        except run_store.RunStoreError:  # gone or unreadable since it was listed
-            continue
-    return None
-
-
-def _digest(net: Network) -> str:
-    weights = hashlib.sha256()
-    for array in net.arrays():
-        weights.update(array.astype("<f4").tobytes())
-    return weights.hexdigest()
-
-
-_DIGESTS: dict[tuple[str, str, str], str] = {}  # (runs folder, run id, save time) → its weights' digest
-
-
-def _saved_digest(store: run_store.RunStore, run: run_store.SavedRun) -> str:
-    """A saved run's weights' digest, read once per server process: a saved run's model never changes, and the
-    folder and save time in the key keep another folder's run, or a run saved again under its id, apart."""
-    key = (str(store.root), run.run_id, run.saved_at.isoformat())
-    if key not in _DIGESTS:
-        if len(_DIGESTS) > 4096:  # a bound, far above any class's runs
-            _DIGESTS.clear()
-        _DIGESTS[key] = _digest(store.load(run.run_id)[1])
-    return _DIGESTS[key]
+    try:
+        return store.get(run_id)
+    except run_store.RunStoreError:  # deleted since: the network stays in use, its run's settings are gone
+        return None
 
 
 def panel(settings: Settings, key: str, *, name: str, intro: str, trained: float | None = None,

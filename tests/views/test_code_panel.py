@@ -100,26 +100,27 @@ def test_the_live_runs_code_has_the_runs_settings(open_page, store, stopped):
 
 def test_a_loaded_saved_runs_code_has_that_runs_settings_not_the_train_pages(open_page, store, stopped):
     _, record, net = stopped
-    other = store.save(record, net, name="the same run, saved again")  # same weights: either is the run's code
+    other = store.save(record, net, name="the same run, saved again")  # same weights, another run
     run_id = store.save(record, net)
     store.rename(run_id, "my run")
     at = open_page(PAGE)
     at.button[[b.label for b in at.button].index("Make it the active model")].click().run()
     assert not at.exception and at.session_state[session.NETWORK][0].startswith("saved run “my run”")
-    store.rename(run_id, "renamed after loading")  # the label still says "my run": the weights tell the run
+    store.rename(run_id, "renamed after loading")  # the label still says "my run": the run's id tells it
     at.toggle(key="code_active").set_value(True).run()
     assert not at.exception
     run = store.get(run_id)
     codes = shown_code(at)
+    assert run.name == "renamed after loading"
     expected = code_export.script(run.settings, epochs=math.ceil(run.epochs), name=run.name).rstrip("\n")
     assert expected in codes and constants(expected)["SEED"] == 5 != Settings().seed  # the run's, not the page's
     assert not any("Train page's current settings" in m.value for m in at.markdown)
     assert any("the model in use, with all its settings" in m.value for m in at.markdown)
     store.delete(run_id)
-    store.delete(other)
     at.run()  # the loaded run is gone: its network stays in use, with the Train page's settings
     assert not at.exception
     assert any("Train page's current settings" in m.value for m in at.markdown)
+    store.delete(other)
 
 
 def test_a_made_active_models_code_has_its_network_and_the_train_pages_settings(open_page, store, stopped):
