@@ -3,7 +3,7 @@
 import json
 from urllib.parse import parse_qs, urlsplit
 
-from tests.support import harness
+from tests.support import harness, strokes
 
 UNTIL_PAUSED = "/train?epochs=0&train_size=8000"  # epochs=0: train until paused or stopped
 
@@ -95,19 +95,22 @@ def test_training_goes_on_while_the_user_visits_another_page(page, app_url):
     # same refresh are on screen, so the chart catching up can show a step the metric already showed.
     wait_for_step_above(page, steps)
 
-    harness.goto_page(page, "Draw")
-    page.wait_for_timeout(500)
+    harness.goto_page(page, "Draw")  # the header of the Draw page's own run, once it has ended
     assert "training live" in harness.header_text(page)  # every page uses the run
+    harness.predicted_after_drawing(page, strokes.strokes(3, "neat"))  # the user draws: the app runs on
+    assert "training live" in harness.header_text(page)  # the run still trains, on its own
     assert not harness.exceptions_on(page)
-    page.wait_for_timeout(2000)
     harness.goto_page(page, "Train")
-    assert step(page) > steps  # it went on training while the user drew
+    wait_for_step_above(page, steps)  # it went on training while the user drew
 
     page.get_by_role("button", name="Stop", exact=True).click()
     page.get_by_text("Accuracy on each kind of digit").first.wait_for(timeout=60_000)
     harness.wait_for_app(page)
     stopped_at = step(page)
-    page.wait_for_timeout(1500)
+    # Later runs of the app, on another page and back, report the run's final step: it trains no more.
+    harness.goto_page(page, "Draw")
+    assert f"stopped, step {stopped_at:,})" in harness.header_text(page)
+    harness.goto_page(page, "Train")
     assert step(page) == stopped_at and not harness.exceptions_on(page)
 
 

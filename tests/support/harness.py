@@ -107,6 +107,7 @@ def launched_browser():
     context = playwright().chromium.launch_persistent_context(
         profile, executable_path=browser_path(), args=FLAGS, headless=True,
         viewport={"width": 1400, "height": 1000})
+    context.add_init_script(RUN_WATCH)  # before the app's own scripts: its socket's sends are counted
     try:
         yield context
     finally:
@@ -114,10 +115,74 @@ def launched_browser():
         shutil.rmtree(profile, ignore_errors=True)
 
 
+# Installed in every page before the app loads, it follows the app's websocket: each rerun the page asks for (a
+# BackMsg whose field 11 is rerun_script, a ClientState), leaving out a fragment's timed reruns (is_auto_rerun,
+# ClientState field 6), and each script run's end the server reports (a ForwardMsg whose field 6 is the
+# script_finished status; 2, "finished early for a rerun", is no end). A request is answered by the first run
+# that ends after it: a request during a run preempts it or runs right after it. The last events are kept for
+# failure messages.
+RUN_WATCH = """(() => {
+  if (window.nnvizRuns) return;
+  const runs = window.nnvizRuns = {sent: 0, answered: 0, ended: 0, log: []};
+  const note = event => { runs.log.push(event); if (runs.log.length > 30) runs.log.shift(); };
+  const bytes = data => data instanceof ArrayBuffer ? new Uint8Array(data)
+    : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+  const fields = b => {  // a protobuf message's top-level fields: {number: varint value, or bytes}
+    const found = {};
+    let i = 0;
+    const varint = () => {
+      let v = 0, k = 1;
+      for (;;) { const c = b[i++]; v += (c & 127) * k; if (c < 128 || i >= b.length) return v; k *= 128; }
+    };
+    while (i < b.length) {
+      const tag = varint(), field = Math.floor(tag / 8), type = tag % 8;
+      if (type === 0) { found[field] = varint(); }
+      else if (type === 2) { const n = varint(); found[field] = b.subarray(i, i + n); i += n; }
+      else if (type === 1) { i += 8; } else if (type === 5) { i += 4; } else { break; }
+    }
+    return found;
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (!this.nnvizWatched) {
+      this.nnvizWatched = true;
+      this.addEventListener('message', e => {
+        const b = bytes(e.data);
+        const status = b ? fields(b)[6] : undefined;
+        if (typeof status !== 'number') return;
+        note('finished ' + status);
+        if (status !== 2) { runs.ended++; runs.answered = runs.sent; }
+      });
+    }
+    const b = bytes(data);
+    const rerun = b && b[0] === 0x5a ? fields(b)[11] : undefined;
+    if (rerun && !fields(rerun)[6]) { runs.sent++; note('sent ' + runs.sent); }
+    return send.call(this, data);
+  };
+})()"""
+
+# The app has answered every rerun the page asked for, is connected, and shows no "Running…" status (which a run
+# the server starts by itself, such as a script's st.rerun(), shows too; a fragment's timed rerun does not).
+APP_IDLE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const runs = window.nnvizRuns;
+  return !!app && !!runs && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+    && app.getAttribute('data-test-script-state') !== 'initial' && runs.answered === runs.sent
+    && !document.querySelector('[data-testid="stStatusWidget"]');
+}"""
+
+
 def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running…' status)."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=timeout)
+    """Wait until Streamlit has answered every rerun the page asked for (a click, a stroke, a page link)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.evaluate(RUN_WATCH)  # a page made outside launched_browser gets the watch now
+    try:
+        page.wait_for_function(APP_IDLE, timeout=timeout)
+    except PlaywrightTimeout as exc:
+        seen = page.evaluate("JSON.stringify([window.nnvizRuns, document.querySelector('[data-testid=stApp]')"
+                             "?.getAttribute('data-test-connection-state')])")
+        raise AssertionError(f"the app never settled (runs, connection: {seen})") from exc
 
 
 def draw(page, paths, step_px: float = 6.0) -> None:
@@ -128,8 +193,10 @@ def draw(page, paths, step_px: float = 6.0) -> None:
     upper = page.locator("canvas.upper-canvas").first
     box = upper.bounding_box()
     scale = box["width"] / canvas.WIDTH
+    page.evaluate(RUN_WATCH)
     for path in paths:
         path = [(x * scale, y * scale) for x, y in path]
+        sent = page.evaluate("window.nnvizRuns.sent")
         page.mouse.move(box["x"] + path[0][0], box["y"] + path[0][1])
         page.mouse.down()
         for (x0, y0), (x1, y1) in zip(path, path[1:]):
@@ -137,7 +204,8 @@ def draw(page, paths, step_px: float = 6.0) -> None:
             for k in range(1, n + 1):
                 page.mouse.move(box["x"] + x0 + (x1 - x0) * k / n, box["y"] + y0 + (y1 - y0) * k / n)
         page.mouse.up()
-        page.wait_for_timeout(50)
+        # The pad sends each finished stroke to the app (a rerun request) before the next one begins.
+        page.wait_for_function(f"window.nnvizRuns.sent > {sent}", timeout=30_000)
 
 
 def empty_notice(page):
@@ -198,7 +266,7 @@ def tour(page, out_dir: Path | None = None, digit: int = 3) -> dict[str, dict]:
     for title in titles:
         if title != "Draw":
             goto_page(page, title)
-        page.wait_for_function(PICTURES_DRAWN, timeout=30_000)  # a live fragment may draw after the page is done
+        page.wait_for_function(PICTURES_DRAWN, timeout=60_000)  # a live fragment may draw after the page is done
         seen.setdefault(title, {}).update(
             plots=page.locator('[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"]').count(),
             images=page.locator('[data-testid="stImage"], [data-testid="stImageContainer"]').count(),
@@ -228,3 +296,18 @@ def exceptions_on(page) -> list[str]:
 def metric_value(page, label: str) -> str:
     metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
     return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+# A metric's value as shown, by its exact label (None while no such metric is on the page).
+METRIC_SHOWN = """label => {
+  const m = [...document.querySelectorAll('[data-testid="stMetric"]')].find(
+    e => e.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === label);
+  return m ? m.querySelector('[data-testid="stMetricValue"]').innerText.trim() : null;
+}"""
+
+
+def wait_for_metric(page, label: str, value: str, timeout: float = 30_000) -> None:
+    """Wait until the metric labelled label shows value, then until the app is idle."""
+    page.wait_for_function(f"([label, value]) => ({METRIC_SHOWN})(label) === value", arg=[label, value],
+                           timeout=timeout)
+    wait_for_app(page)
