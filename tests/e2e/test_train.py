@@ -85,6 +85,7 @@ def test_a_shared_link_opens_with_its_settings_in_every_fresh_session(browser_co
 
 def test_training_goes_on_while_the_user_visits_another_page(page, app_url):
     page.goto(app_url + UNTIL_PAUSED)
+    page.get_by_text("Ready: press").first.wait_for(timeout=60_000)  # the trainer is prepared, and the page says so
     harness.wait_for_app(page)
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Training…").first.wait_for(timeout=60_000)
@@ -169,6 +170,7 @@ def test_the_live_charts_never_show_a_blank_frame(page, app_url):
     """Issue 12: in 1 of 12 live frames a chart was blank (each refresh replaced the chart, which stays
     hidden until laid out again). While a run trains, every frame after a page change has every chart drawn."""
     page.goto(app_url + UNTIL_PAUSED)
+    page.get_by_text("Ready: press").first.wait_for(timeout=60_000)  # the trainer is prepared, and the page says so
     harness.wait_for_app(page)
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Training…").first.wait_for(timeout=60_000)
