@@ -5,8 +5,8 @@ first on every run, and settle_heap() after each page (both do their work only w
   and when it runs its first op (its threads), and by numpy when it loads (its BLAS threads: too late
   for this process, in time for its workers). Training workers inherit it: they fork from a forkserver
   this process starts.
-- The garbage-collection policy (settle_heap): the heap frozen once loaded, Streamlit's own
-  collection after every run left on (see GC_POLICY for the measurement that chose it).
+- The garbage-collection policy (settle_heap): the heap frozen once loaded, Streamlit's own full
+  collection after every run turned off in .streamlit/config.toml (see GC_POLICY for the measurement).
 
 Changes made elsewhere, on purpose, because they belong to other processes: a training worker lowers
 its own scheduling priority (nnviz/training/worker.py) and freezes its heap once TensorFlow and its
@@ -30,12 +30,13 @@ ENVIRONMENT = environment.ENVIRONMENT
 
 # Streamlit runs gc.collect(2) after every script run (runner.postScriptGC, on by default). Over the
 # server's whole heap (~132,000 objects once the Train and Draw pages have run) one such collection
-# took 248 ms (median of 30, busy 2-core machine); with that heap frozen (gc.freeze), 0.01 ms. Served,
-# with the heap frozen, turning runner.postScriptGC off changed nothing measurable (server CPU per
-# rerun: Draw 7.2-7.5 against 7.3 ms, Train 48.5-50 against 48.5 ms); without the freeze, Python's own
-# full collections would walk the whole heap at random moments instead. So: freeze, and leave
-# Streamlit's collection on (it then walks only what a run made, and frees that run's cycles at once).
-GC_POLICY = "freeze the loaded heap; runner.postScriptGC left on"
+# took 248 ms (median of 30, busy 2-core machine); with that heap frozen (gc.freeze), 0.01 ms. With one
+# session that made the per-run collection harmless, but a class's sessions keep ~13,000 objects of
+# Streamlit's own that no freeze can hold: with 30 sessions each collection took 10-13 ms, about ten a
+# second, 38% of the server's Python time (py-spy). Turned off (.streamlit/config.toml), the classroom
+# benchmark's predict p95 went from 15-18x to 7-8x the single-session figure (quiet machine, two runs
+# each); Python's own generational collections still free each run's cycles, walking young objects only.
+GC_POLICY = "freeze the loaded heap; runner.postScriptGC off"
 
 _lock = threading.Lock()
 _configured = False

@@ -9,7 +9,7 @@ def settle_heap(thaw: bool = True) -> None:
     """Collect garbage once, then exempt everything alive from later collections.
 
     With TensorFlow loaded a full collection walks ~400k objects for ~0.3 s while holding the GIL.
-    Streamlit runs one after every script run (unless its runner.postScriptGC is off; see
+    Streamlit would run one after every script run (nnviz turns its runner.postScriptGC off; see
     nnviz/app/runtime.py), and a training worker's own collections would pause its training. Frozen
     objects are still freed by reference counting, and unfreezing first lets the previous
     settlement's cyclic garbage go, so memory stays bounded. Called by a training worker once TensorFlow
