@@ -5,7 +5,7 @@ to rename, delete or share only the user's own; the store refuses the rest whate
 
 import streamlit as st
 
-from nnviz import run_store, text
+from nnviz import keras_file, run_store, text
 from nnviz.app import code_panel, run_lists, runs_actions, runs_page, session
 from nnviz.app.messages import show
 
@@ -19,8 +19,9 @@ if not user.local:
     st.write("Your runs are yours: others see one only if you share it with the class, and then they can view, "
              "overlay and load it but not rename or delete it."
              + (" As a teacher you see every run." if user.teacher else ""))
-st.write("You can also upload a Keras model of the same shape (a 28×28 digit in, one hidden layer, 10 answers "
-         "out). It is explored on every page for as long as you stay, but it is not saved here.")
+st.write(f"You can also upload a Keras model of the same kind (a 28×28 digit in, 1 to {keras_file.SHOWN_DEPTH} "
+         "hidden layers, 10 answers out). It is explored on every page for as long as you stay, but it is not "
+         "saved here.")
 if user.local or user.teacher:
     st.caption("Whoever runs the server can also browse the saved runs in TensorBoard: `pip install tensorboard`, "
                f"then `tensorboard --logdir {run_store.logdir_hint()}`.")

@@ -94,6 +94,8 @@ def test_with_no_saved_runs_the_page_explains_itself_and_shows_the_model_in_use(
     assert not [t for t in shown_text(at) if str(store.root.parent) in t]  # no server path on the page
     assert len(at.get("plotly_chart")) == 1  # the active model's weights
     assert any(model_choice.DEFAULT_LABEL in m for m in texts(at.markdown))
+    # Uploads take 1 to 4 hidden layers (the page said "one hidden layer" after depth had landed).
+    assert any("1 to 4 hidden layers" in m for m in texts(at.markdown))
 
 
 def test_saved_runs_are_listed_with_their_settings_and_accuracy(open_page, store, trained):
