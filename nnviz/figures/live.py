@@ -34,7 +34,9 @@ from nnviz.run_record import History
 RAW_NAME = "training, each batch"
 TRAIN_COLOUR, VAL_COLOUR, GREY = common.PALETTE["training"], common.PALETTE["validation"], common.PALETTE["neutral"]
 CURVE_HEIGHT, PROBE_HEIGHT, CHANGE_HEIGHT = 340, 300, 250  # all in: title, legend, axes
-EMPTY_NOTE = "Press Train or Step: the curves start here."
+# Two lines: in one, the note ran past a tablet's narrow chart ("…the curves start he").
+EMPTY_NOTE = "Press Train or Step:\nthe curves start here."
+NOTE_MARK = {"type": "text", "fontSize": 14, "color": GREY, "lineBreak": "\n"}
 
 
 def rate(samples_per_s: float) -> str:
@@ -81,7 +83,7 @@ def curves_spec(metric: str) -> dict:
                                "strokeWidth": 1}, color=colour),
             _layer([RAW_NAME, TRAINING_NAME, SUBSET_NAME, FULL_NAME],  # invisible targets for the hover
                    {"type": "point", "opacity": 0, "size": 90}, tooltip=hover),
-            _layer("note", {"type": "text", "fontSize": 14, "color": GREY}, text={"field": "note"}),
+            _layer("note", NOTE_MARK, text={"field": "note"}),
         ],
     }
 
@@ -147,8 +149,7 @@ def probe_spec() -> dict:
             {"transform": [{"filter": "datum.label != ''"}],
              "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 16, "fontWeight": "bold"},
              "encoding": {"text": {"field": "label"}, "color": colour}},
-            {"transform": [{"filter": "datum.note != ''"}], "mark": {"type": "text", "fontSize": 14, "color": GREY},
-             "encoding": {"text": {"field": "note"}}},
+            {"transform": [{"filter": "datum.note != ''"}], "mark": NOTE_MARK, "encoding": {"text": {"field": "note"}}},
         ],
     }
 
@@ -159,7 +160,7 @@ def probe_data(steps: np.ndarray, probs: np.ndarray, steps_per_epoch: int, label
     if not len(probs):
         return _table(epoch=np.array([0.5, 0.0, 1.0]), digit=np.array(["", "", ""], object),  # mid-chart, then
                       probability=np.array([0.5, 0.0, 0.0]), role="other digits", width=1.5,  # the axis's ends
-                      opacity=0.0, label="", note=np.array(["The probabilities start with the first step.", "", ""],
+                      opacity=0.0, label="", note=np.array(["The probabilities start\nwith the first step.", "", ""],
                                                            object))
     leader = int(np.argmax(probs[-1]))
     x, *columns = thin(np.asarray(steps, np.float64) / steps_per_epoch, *probs.T)
@@ -168,11 +169,16 @@ def probe_data(steps: np.ndarray, probs: np.ndarray, steps_per_epoch: int, label
     bold = [d in (leader, label) for d in range(10)]
     labels = np.full((10, n), "", dtype=object)
     labels[:, -1] = [str(d) if columns[d][-1] > 0.04 else "" for d in range(10)]
-    return _table(epoch=np.tile(x, 10), digit=np.repeat([str(d) for d in range(10)], n),
-                  probability=np.concatenate(columns),
-                  role=np.repeat([roles[digit_colour(d, leader, label)] for d in range(10)], n),
-                  width=np.repeat([4.0 if b else 1.5 for b in bold], n),
-                  opacity=np.repeat([1.0 if b else 0.6 for b in bold], n), label=labels.ravel(), note="")
+    table = _table(epoch=np.tile(x, 10), digit=np.repeat([str(d) for d in range(10)], n),
+                   probability=np.concatenate(columns),
+                   role=np.repeat([roles[digit_colour(d, leader, label)] for d in range(10)], n),
+                   width=np.repeat([4.0 if b else 1.5 for b in bold], n),
+                   opacity=np.repeat([1.0 if b else 0.6 for b in bold], n), label=labels.ravel(), note="")
+    if np.ptp(x) == 0:  # one moment only (the answer before the first step): an axis of one epoch, not 0 to 0
+        table = pa.concat_tables([table, _table(
+            epoch=np.array([x[0] + 1.0]), digit=np.array([""], object), probability=np.array([0.0]),
+            role="other digits", width=1.5, opacity=0.0, label="", note="").cast(table.schema)])
+    return table
 
 
 def layer_change_spec(depth: int) -> dict:

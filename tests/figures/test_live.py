@@ -101,6 +101,22 @@ def test_a_probe_with_no_step_yet_says_when_it_starts():
     assert table["epoch"].iloc[0] == 0.5 and (table["epoch"].min(), table["epoch"].max()) == (0, 1)  # centred
 
 
+def test_a_probe_of_one_moment_gets_an_axis_of_one_epoch():
+    """Issue 12: before the first step the probe has one row, at epoch 0; its axis ran from 0 to 0 ("0.000000")."""
+    probs = np.full((1, 10), 0.1)
+    table = live.probe_data([0], probs, 50, 3).to_pandas()
+    drawn = table[table["digit"] != ""]
+    assert len(drawn) == 10 and (drawn["epoch"] == 0).all()  # the ten answers, as they are
+    assert table["epoch"].max() == 1.0 and (table[table["digit"] == ""]["opacity"] == 0).all()
+
+
+def test_notes_break_into_lines_a_tablets_narrow_chart_fits():
+    assert all(len(line) <= 24 for line in live.EMPTY_NOTE.split("\n"))
+    note = live.probe_data([], np.zeros((0, 10)), 50, 3).to_pandas()["note"].iloc[0]
+    assert all(len(line) <= 24 for line in note.split("\n"))
+    assert live.curves_spec("accuracy")["layer"][-1]["mark"]["lineBreak"] == "\n"
+
+
 @pytest.mark.parametrize("depth", [1, 2, 3, 4])
 def test_the_layer_change_chart_has_one_line_per_hidden_layer(depth):
     changes = np.abs(np.random.default_rng(depth).normal(1e-3, 1e-4, (5, depth)))
