@@ -209,7 +209,7 @@ def layer_change_spec(depth: int) -> dict:
                                       {"field": "epoch", "type": "quantitative", "format": ".2f"},
                                       {"field": "step", "type": "quantitative", "format": ","}]}},
             {"transform": [{"filter": "datum.layer == ''"}],  # the note, and the axis before any change
-             "mark": {"type": "text", "fontSize": 13, "color": GREY},
+             "mark": NOTE_MARK,
              "encoding": {"text": {"field": "note"}}},
         ],
     }
@@ -221,7 +221,7 @@ def layer_change_data(steps: np.ndarray, changes: np.ndarray, steps_per_epoch: i
     depth = changes.shape[1] if changes.ndim == 2 else 0
     if not len(steps):
         return _table(epoch=np.array([0.5, 0.0, 1.0]), step=0, layer="", change=np.array([1e-3, 1e-4, 1e-2]),
-                      note=np.array(["Appears after a few steps of training.", "", ""], object))
+                      note=np.array(["Appears after\na few steps of training.", "", ""], object))
     epochs = np.asarray(steps, np.float64) / steps_per_epoch
     return _table(epoch=np.tile(epochs, depth), step=np.tile(np.asarray(steps, np.int64), depth),
                   layer=np.repeat([f"layer {i + 1}" for i in range(depth)], len(epochs)).astype(object),

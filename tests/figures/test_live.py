@@ -115,6 +115,9 @@ def test_notes_break_into_lines_a_tablets_narrow_chart_fits():
     note = live.probe_data([], np.zeros((0, 10)), 50, 3).to_pandas()["note"].iloc[0]
     assert all(len(line) <= 24 for line in note.split("\n"))
     assert live.curves_spec("accuracy")["layer"][-1]["mark"]["lineBreak"] == "\n"
+    change = live.layer_change_data(np.array([]), np.zeros((0, 2)), steps_per_epoch=20).to_pandas()["note"].iloc[0]
+    assert all(len(line) <= 24 for line in change.split("\n"))
+    assert live.layer_change_spec(2)["layer"][-1]["mark"]["lineBreak"] == "\n"
 
 
 @pytest.mark.parametrize("depth", [1, 2, 3, 4])
