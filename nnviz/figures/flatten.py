@@ -65,17 +65,33 @@ def _short(v: float) -> str:
     return "0" if v == 0 else "1" if v >= 0.995 else f"{v:.2f}".lstrip("0")
 
 
+NUMBER_PX = 9  # the smallest type a row's numbers are drawn in; narrower cells (a phone's) show none
+
+
 def row_zoom(image: np.ndarray, row: int, col: int, height: int = 170) -> go.Figure:
-    """One row's 28 values, large and labelled with their input indices."""
+    """One row's 28 values, large and labelled with their input indices.
+
+    The numbers sit in invisible full-height bars over the cells, not in the heatmap: plotly fits a bar's
+    text to the bar's width and, with uniformtext "hide", leaves out text that would be smaller than
+    NUMBER_PX. On a 390 px phone a cell is ~12 px wide and the heatmap's own numbers (".93" is ~17 px)
+    ran into each other; there the cells show no numbers and hovering still gives each exact value."""
     start, stop = anatomy.row_band(row)
     x = network.flatten(image)[start:stop]
-    fig = go.Figure(go.Heatmap(
-        z=x[None], x=[str(i) for i in range(start, stop)], colorscale=common.INK, zmin=0, zmax=1, showscale=False,
-        text=[[_short(v) for v in x]], texttemplate="%{text}", textfont=dict(size=11),
-        customdata=np.arange(SIDE)[None],
-        hovertemplate=f"row {row}, col %{{customdata}}<br>input index %{{x}}<br>value %{{z:.3f}}<extra></extra>"),
+    indices = [str(i) for i in range(start, stop)]
+    fig = go.Figure([
+        go.Heatmap(z=x[None], x=indices, colorscale=common.INK, zmin=0, zmax=1, showscale=False,
+                   customdata=np.arange(SIDE)[None],
+                   hovertemplate=f"row {row}, col %{{customdata}}<br>input index %{{x}}<br>value %{{z:.3f}}"
+                                 "<extra></extra>"),
+        go.Bar(x=indices, y=np.ones(SIDE), base=-0.5, width=1, marker=dict(color="rgba(0,0,0,0)", line_width=0),
+               text=[_short(v) for v in x], textposition="inside", insidetextanchor="middle", textangle=0,
+               # dark ink under light numbers and light ink under dark ones, as the heatmap's own text was
+               insidetextfont=dict(size=11, color=["#000000" if v > 0.5 else "#ffffff" for v in x]),
+               hoverinfo="skip", showlegend=False)],
         dict(shapes=[dict(shape, xref="x") for shape in _picked(col - 0.5, col + 0.5, -0.5, 0.5)],
-             xaxis=dict(type="category", tickangle=-90, tickfont=dict(size=11)), yaxis=dict(visible=False)))
+             xaxis=dict(type="category", tickangle=-90, tickfont=dict(size=11)),
+             yaxis=dict(visible=False, range=[-0.5, 0.5]), bargap=0,
+             uniformtext=dict(minsize=NUMBER_PX, mode="hide")))
     return common.style(fig, height, title=f"Row {row} zoomed in: inputs {start} to {stop - 1}")
 
 

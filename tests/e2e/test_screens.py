@@ -53,3 +53,31 @@ def test_presenter_mode_keeps_every_chart_inside_its_column(browser_context, app
             assert page.evaluate(CHARTS_STICKING_OUT) == [], f"/{path} in presenter mode"
     finally:
         page.close()
+
+
+# The row zoom's numbers as drawn (text plotly left out is not drawn): their boxes, left to right.
+ROW_NUMBERS = """() => {
+  const chart = [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+    .find(c => (c.querySelector('.gtitle')?.textContent || '').includes('zoomed in'));
+  return [...chart.querySelectorAll('text')].filter(t => t.textContent.trim())
+    .filter(t => !t.closest('.xaxislayer-above, .yaxislayer-above, .infolayer'))
+    .map(t => t.getBoundingClientRect()).filter(r => r.width > 0).map(r => [r.left, r.right]);
+}"""
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 720)])
+def test_the_flatten_row_zoom_numbers_never_run_into_each_other(browser_context, app_url, width, height):
+    """Issue 12: on a 390 px phone the row zoom's 28 numbers (".93", ".5", …) overlapped one another. A phone
+    now shows the cells without numbers (hover gives the values); a laptop still shows all 28."""
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    try:
+        page.goto(f"{app_url}/flatten")
+        harness.wait_for_app(page)
+        page.wait_for_function(harness.PICTURES_DRAWN, timeout=90_000)
+        boxes = sorted(page.evaluate(ROW_NUMBERS))
+        assert all(left >= right_before for (_, right_before), (left, _) in zip(boxes, boxes[1:])), boxes
+        if width >= 1280:
+            assert len(boxes) == 28
+    finally:
+        page.close()

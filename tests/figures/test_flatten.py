@@ -51,6 +51,18 @@ def test_row_zoom_shows_that_rows_values_with_their_indices(image):
     assert rects(fig)[-1].x0 == 2.5 and rects(fig)[-1].line.color == PALETTE["focus"]
 
 
+def test_row_zoom_numbers_fit_their_cells_or_are_left_out(image):
+    """Issue 12: the heatmap's own numbers never shrink nor hide, and ran into each other on a 390 px phone."""
+    fig = flatten.row_zoom(image, 12, 3)
+    heat, numbers = fig.data
+    assert heat.texttemplate is None and heat.text is None
+    assert list(numbers.text) == [flatten._short(v) for v in image[12]] and list(numbers.x) == list(heat.x)
+    assert numbers.textangle == 0 and numbers.textposition == "inside" and numbers.hoverinfo == "skip"
+    assert fig.layout.uniformtext.mode == "hide" and fig.layout.uniformtext.minsize == flatten.NUMBER_PX
+    ink = [i for i, v in enumerate(image[12]) if v > 0.5]
+    assert ink and all(numbers.insidetextfont.color[i] == "#000000" for i in ink)  # dark on light ink
+
+
 def test_animation_moves_one_row_per_frame_and_ends_as_the_input(image):
     fig = flatten.animation(image)
     assert len(fig.frames) == 29 and fig.layout.updatemenus[0].buttons[0].label.endswith("Play")
