@@ -13,6 +13,8 @@ from nnviz.settings import Settings
 from nnviz.training.divergence import DIVERGED_LOSS, divergence
 from nnviz.training.pool import Lease, Pool, max_trainers
 from nnviz.training.split import VAL_PER_EPOCH, held_out_split
+from nnviz.training.status import Command
+from nnviz.training.supervisor import WorkerHandle
 from nnviz.training.trainer import Trainer
 
 TINY = Settings(width=16, train_size=512, epochs=0, batch_size=32, seed=3)  # trains until paused
@@ -228,6 +230,41 @@ def test_pool_is_first_come_first_served():
     assert not pool.acquire(c) and pool.acquire(b)  # b was first in line
     pool.release(c)
     assert pool.position(c) is None
+
+
+def test_a_reset_then_train_keeps_the_slot_taken_when_train_was_pressed(make):
+    """Under load, a worker can apply a Reset (which gives up any slot) after the Train pressed just
+    after it took the slot: that release must not hand the slot to a later press."""
+    pool = Pool(1)
+    first, second = make(pool=pool), make(pool=pool)
+    supervisor = first._supervisor
+    supervisor.post(Command.RESET, (TINY.replace(seed=4), None))  # not waited for, as under load
+    supervisor.post(Command.PLAY, None)
+    assert second.play().status == "queued"  # pressed later: it waits in line
+    first.wait_for(lambda s: s.step > 0, 120)
+    assert (second.snapshot.status, second.snapshot.step, pool.position(second._supervisor)) == ("queued", 0, 1)
+    first.stop()
+    second.wait_for(lambda s: s.step > 0, 120)
+
+
+def test_a_train_held_for_a_retiring_worker_keeps_its_slot(make):
+    """Train pressed while an idle worker is ending waits for the next worker; the end of the old one
+    must not give away the slot taken when Train was pressed."""
+    pool = Pool(1)
+    first, second = make(pool=pool), make(pool=pool)
+    worker_ends(first)
+    supervisor = first._supervisor
+    retiring = WorkerHandle(retiring=True)  # as dispatch finds one: it holds what the page sends meanwhile
+    with supervisor.lock:
+        supervisor.worker = retiring
+        supervisor.post(Command.PLAY, None)
+    assert retiring.held and pool.active_count == 1
+    assert second.play().status == "queued"
+    supervisor.ended(retiring)  # its pipe closed: the held Train goes to a new worker, with its slot
+    first.wait_for(lambda s: s.step > 0, 120)
+    assert (second.snapshot.status, pool.position(second._supervisor)) == ("queued", 1)
+    first.stop()
+    second.wait_for(lambda s: s.step > 0, 120)
 
 
 def test_max_trainers_comes_from_the_environment():

@@ -7,8 +7,8 @@ times a second while Python's overhead per batch stays negligible. The server-wi
 runs stays in the server: the worker asks it for a slot over the same pipe (Slot).
 
 Pipe messages, worker → server: ("snapshot", Snapshot), ("record", RunRecord), ("done", seq),
-("idle", commands received so far), ("acquire", timeout), ("position",), ("release",). Server → worker:
-("cmd", Command, arg, seq) and ("reply", value) answering acquire and position. The server's end
+("idle", commands received so far), ("acquire", timeout), ("position",), ("release", last command seen).
+Server → worker: ("cmd", Command, arg, seq) and ("reply", value) answering acquire and position. The server's end
 closing (the server exited or was killed) ends the worker: it never outlives its server.
 """
 
@@ -56,6 +56,7 @@ class Start:
     limit: int                    # the server's cap on concurrent runs, for the queued message
     store: object = None          # a run_store.RunStore (just a folder path), or None
     probe: np.ndarray | None = None
+    seen: int = 0                 # the number of the last Train pressed before it started (see Slot.release)
 
 
 class Slot:
@@ -74,9 +75,10 @@ class Slot:
 
     def release(self) -> None:
         # Always told: the server may hold a slot for this run that the worker never asked for (taken
-        # when Train was pressed, to keep first come, first served).
+        # when Train was pressed, to keep first come, first served). The last command seen lets the server
+        # keep that slot when this release comes from an earlier command (a Reset before that Train).
         self.held = False
-        self.engine.send(("release",))
+        self.engine.send(("release", self.engine.last_seq))
 
     def position(self) -> int | None:
         return None if self.held else self.engine.ask(("position",))
@@ -109,6 +111,7 @@ class Engine:
         self.retired = False
         self.close_reason = ""
         self.received = 0            # commands received: the server retires an idle worker only if it sent no more
+        self.last_seq = start.seen   # the number of the last page command seen here or before it started
         self.told_idle = False
         self.snapshot = starting(Settings(), "")
         self.handlers = {Command.PLAY: self.on_play, Command.PAUSE: self.on_pause, Command.STEP: self.on_step,
@@ -181,6 +184,7 @@ class Engine:
         while message is not None:
             _, name, arg, seq = message
             self.received += 1
+            self.last_seq = max(self.last_seq, seq)
             self.told_idle = False
             self.guarded(self.handlers[Command(name)], arg)
             if seq:
@@ -223,7 +227,7 @@ class Engine:
     # ---- commands -------------------------------------------------------------------------
     def on_play(self, _=None) -> None:
         if self.run is None or self.run.status.ended:
-            return
+            return self.slot.release()  # the server may have put it in line when Train was pressed
         self.want_train, self.pending_steps = True, 0
         if self.slot.acquire(timeout=0.0):
             self.set_status(Status.TRAINING, "")

@@ -98,6 +98,7 @@ class WorkerHandle:
     thread: threading.Thread | None = None
     sent: int = 0                               # how many commands it was sent
     unanswered: set = field(default_factory=set)
+    seen: int = 0                               # the last Train pressed before it started: handled already
     retiring: bool = False                      # told to end: idle, and nothing sent since
     send_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -123,6 +124,7 @@ class Supervisor:
         self.versions = itertools.count(1)
         self.seqs = itertools.count(1)
         self.answers: dict[int, threading.Event] = {}
+        self.pressed = 0  # the number of the last Train that took a slot (or a place in line) when pressed
         self.worker: WorkerHandle | None = None
         self.waiter: threading.Thread | None = None  # waiting for a slot before the first step: no process
         self.closing = False
@@ -166,19 +168,21 @@ class Supervisor:
         if worker is None:
             return self.apply_here(command)
         if command[0] == Command.PLAY:
-            self.take_slot_now(worker)
+            self.take_slot_now(worker, command[2])
         if worker.conn is None or worker.retiring:
             return worker.held.append(command)
         self.send(worker, command)
 
-    def take_slot_now(self, worker: WorkerHandle) -> None:
+    def take_slot_now(self, worker: WorkerHandle, seq: int) -> None:
         """First come, first served by the time Train was pressed, not by when a (still starting)
         worker gets to it: take the slot, or a place in line, now. The worker's own request then finds
-        it held, or keeps that place. A run it is still building shows that at once."""
+        it held, or keeps that place, and neither a release for an earlier command (release) nor the
+        end of a retiring worker (ended) gives it away. A run it is still building shows that at once."""
         snap = self.snapshot
         if self.closing or snap.ended or snap.status == Status.CLOSED:
             return
         granted = self.pool.acquire(self)
+        self.pressed = max(self.pressed, seq)
         if snap.step == 0 and snap.status in (Status.STARTING, Status.READY) and not worker.retiring:
             self.install(replace(snap, status=Status.TRAINING, message=COMPILING) if granted else self.queued(snap))
 
@@ -292,7 +296,7 @@ class Supervisor:
 
     # ---- the worker -------------------------------------------------------------------------
     def start(self, commands: list) -> None:
-        worker = WorkerHandle(held=list(commands))
+        worker = WorkerHandle(held=list(commands), seen=self.pressed)
         worker.thread = threading.Thread(target=self.run_worker, args=(worker,), name="nnviz-trainer", daemon=True)
         self.worker = worker
         worker.thread.start()
@@ -303,7 +307,7 @@ class Supervisor:
         try:
             ctx = context()
             here, there = ctx.Pipe()
-            start = Start(self.chunk_seconds, self.pool.limit, self.store, self.probe_image)
+            start = Start(self.chunk_seconds, self.pool.limit, self.store, self.probe_image, worker.seen)
             worker.process = ctx.Process(target=worker_main, args=(there, start), name="nnviz-trainer",
                                          daemon=True)
             start_process(ctx, worker.process)
@@ -324,7 +328,7 @@ class Supervisor:
         handlers = {"snapshot": self.install, "record": self.on_record, "done": lambda seq: self.on_done(worker, seq),
                     "acquire": lambda timeout: worker.send(("reply", self.pool.acquire(self, timeout))),
                     "position": lambda: worker.send(("reply", self.place())),
-                    "release": lambda: self.pool.release(self),
+                    "release": self.release,
                     "idle": lambda received: self.on_idle(worker, received)}
         while True:
             try:
@@ -332,6 +336,13 @@ class Supervisor:
             except (EOFError, OSError):
                 return
             handlers[message[0]](*message[1:])
+
+    def release(self, seen: int) -> None:
+        """The worker gave up its slot after seeing commands up to number seen. A Train pressed after
+        those (a Reset then Train, under load) keeps the slot it took: the worker has yet to see it."""
+        with self.lock:
+            if seen >= self.pressed:
+                self.pool.release(self)
 
     def on_record(self, record) -> None:
         with self.lock:
@@ -355,7 +366,6 @@ class Supervisor:
             worker.process.join(10)
             worker.conn.close()
         with self.lock:
-            self.pool.release(self)
             snap = self.snapshot
             if not worker.retiring and snap.status != Status.CLOSED:
                 self.install(replace(snap, status=Status.CLOSED, queue_position=None) if self.closing
@@ -363,8 +373,11 @@ class Supervisor:
             self.worker = None
             for seq in worker.unanswered:
                 self.answer(seq)
+            # The held commands first: a Train held for the next worker keeps the slot taken when it was pressed.
             for command in worker.held:
                 self.dispatch(command)
+            if self.worker is None and self.waiter is None:
+                self.pool.release(self)
         with self.published_cond:
             self.published_cond.notify_all()  # wake anyone waiting on a trainer that may now be closed
 
