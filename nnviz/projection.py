@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from nnviz import data, network
 from nnviz.network import Network
@@ -119,6 +119,21 @@ def layer_map(net: Network | None, images: np.ndarray, labels: np.ndarray, layer
     return LayerMap(layer, projection(x), np.asarray(labels), projection)
 
 
+_BLAS: list[ThreadpoolController] = []  # made once: each threadpool_limits() rescans every loaded library
+_BLAS_LOCK = threading.Lock()
+
+
+def one_thread():
+    """A context in which numpy's BLAS (and OpenMP) run on one thread: training runs beside the server, and
+    BLAS's spare threads spin on the core it needs. Through one ThreadpoolController, made on first use
+    (threadpool_limits() makes a new one each time, rescanning every loaded library: ~3-7 ms of the
+    server's CPU, holding the GIL, for every live map frame)."""
+    with _BLAS_LOCK:
+        if not _BLAS:
+            _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1)
+
+
 _TSNE_LOCK = threading.Lock()  # one t-SNE at a time per server: each keeps a core busy for tens of seconds
 
 
@@ -127,7 +142,7 @@ def tsne_map(net: Network | None, images: np.ndarray, labels: np.ndarray, layer:
     clearly than in PCA, but distances between clusters and the axes mean nothing. Seeded, so a rerun on this
     machine gives the same picture; tens of seconds of one core for 2,000 digits, hence asked for, never live."""
     x = features(net, images, layer).astype(np.float64)
-    with _TSNE_LOCK, threadpool_limits(limits=1):
+    with _TSNE_LOCK, one_thread():
         coords = TSNE(n_components=2, init="pca", perplexity=min(30.0, len(x) - 1.0), max_iter=500,
                       random_state=0).fit_transform(x)
     return LayerMap(layer, coords, np.asarray(labels), Neighbours(x, coords))
@@ -199,7 +214,6 @@ def advance(previous: LiveFrame | None, run_id: str, step: int, net: Network, im
     same = previous is not None and (previous.run_id, previous.layer) == (run_id, layer)
     if same and (previous.step == step or now - previous.made_at < LIVE_SECONDS):
         return previous
-    # One BLAS thread: training runs beside it, and BLAS's spare threads spin on the core training needs
-    with threadpool_limits(limits=1):
+    with one_thread():
         m, _ = aligned(layer_map(net, images, labels, layer), previous.map.coords if same else None)
     return LiveFrame(run_id, step, layer, now, m, net)

@@ -146,6 +146,23 @@ def test_live_frames_wait_a_second_and_align_within_a_run_and_layer(digits):
         assert np.allclose(frame.map.coords, projection.layer_map(later, images, labels, layer).coords, atol=1e-5)
 
 
+def test_live_frames_run_blas_on_one_thread_through_one_controller():
+    """A live frame limits BLAS to one thread (training needs the other core) without rescanning every loaded
+    library each time, as threadpool_limits() does."""
+    from threadpoolctl import threadpool_info
+
+    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    before = [lib["num_threads"] for lib in blas]
+    with projection.one_thread():
+        assert all(lib["num_threads"] == 1 for lib in threadpool_info() if lib["user_api"] == "blas")
+    assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before
+    assert projection._BLAS and len(projection._BLAS) == 1
+    made = projection._BLAS[0]
+    with projection.one_thread():
+        pass
+    assert projection._BLAS == [made]  # the same controller: no rescan
+
+
 def same_label_neighbours(coords: np.ndarray, labels: np.ndarray) -> float:
     """The share of digits whose nearest other digit on the map has their label: how well the clouds separate."""
     d = ((coords[:, None, :] - coords[None, :, :]) ** 2).sum(-1)
