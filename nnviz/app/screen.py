@@ -30,15 +30,22 @@ div[data-testid="stWidgetLabel"] .stMarkdownEllipsis, div[data-testid="stWidgetL
 """
 # Larger type, charts, tiles and controls for a projector, and no instructions about hovering. CSS zoom
 # scales everything alike (plotly's own fonts included), and pointer positions stay right in Chromium.
-# Except charts: plotly and Vega-Lite size themselves to their container's zoomed (on-screen) width, and
-# the zoom then drew them 1.35 times wider than their column, cut off on the right or over the chart
-# beside them. They are zoomed back, so they fill their column exactly, with their own type sizes.
+# Charts size themselves to their container's width, and under the zoom they measure it in different units:
+# Vega-Lite in CSS pixels, so its zoomed drawing is the column's width; Streamlit's plotly frame in screen
+# pixels, already zoomed, so the zoom drew plotly 1.35 times wider than its column (cut off on the right, or
+# over the chart beside it). Zooming charts back out fitted them but left their type at its normal size, as
+# small on a projector as on a laptop. Instead each chart is laid out 1/ZOOM as wide as its column, and the
+# page's zoom brings it to the column's width: every chart's tick labels, titles, annotations and legends
+# are ZOOM times larger, in this one place. Plotly's frame is the narrow one (it is what Streamlit
+# measures), and the chart inside it gets back the width plotly draws at, so nothing is clipped.
+_CHART = 'div[data-testid="stMainBlockContainer"] div[data-testid="stFullScreenFrame"]'
 _PRESENTER = f"""
 <style>
 div[data-testid="stMainBlockContainer"] {{
   zoom: {ZOOM}; max-width: 100%; padding-left: 1.5rem; padding-right: 1.5rem; }}
-div[data-testid="stMainBlockContainer"] :is(div[data-testid="stVegaLiteChart"], div[data-testid="stPlotlyChart"]) {{
-  zoom: calc(1 / {ZOOM}); }}
+div[data-testid="stMainBlockContainer"] div[data-testid="stVegaLiteChart"] {{ width: calc(100% / {ZOOM}) !important; }}
+{_CHART}:has(> div[data-testid="stPlotlyChart"]) {{ width: calc(100% / {ZOOM}); }}
+{_CHART} > div[data-testid="stPlotlyChart"] {{ width: calc(100% * {ZOOM}); }}
 </style>
 """
 
