@@ -65,6 +65,13 @@ def _short(v: float) -> str:
     return "0" if v == 0 else "1" if v >= 0.995 else f"{v:.2f}".lstrip("0")
 
 
+def _as_wide(text: str) -> str:
+    """"0" and "1" as wide as ".93" (a punctuation space before, a figure space after; both invisible), so that
+    when the cells are too narrow for ".93" they are too narrow for "0" too: all numbers show or none do,
+    never only the zeros beside blank ink (seen at 390 px)."""
+    return text if len(text) == 3 else f"\u2008{text}\u2007"
+
+
 NUMBER_PX = 9  # the smallest type a row's numbers are drawn in; narrower cells (a phone's) show none
 
 
@@ -84,7 +91,7 @@ def row_zoom(image: np.ndarray, row: int, col: int, height: int = 170) -> go.Fig
                    hovertemplate=f"row {row}, col %{{customdata}}<br>input index %{{x}}<br>value %{{z:.3f}}"
                                  "<extra></extra>"),
         go.Bar(x=indices, y=np.ones(SIDE), base=-0.5, width=1, marker=dict(color="rgba(0,0,0,0)", line_width=0),
-               text=[_short(v) for v in x], textposition="inside", insidetextanchor="middle", textangle=0,
+               text=[_as_wide(_short(v)) for v in x], textposition="inside", insidetextanchor="middle", textangle=0,
                # dark ink under light numbers and light ink under dark ones, as the heatmap's own text was
                insidetextfont=dict(size=11, color=["#000000" if v > 0.5 else "#ffffff" for v in x]),
                hoverinfo="skip", showlegend=False)],

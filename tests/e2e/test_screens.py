@@ -82,7 +82,8 @@ ROW_NUMBERS = """() => {
 @pytest.mark.parametrize("width,height", [(390, 844), (1280, 720)])
 def test_the_flatten_row_zoom_numbers_never_run_into_each_other(browser_context, app_url, width, height):
     """Issue 12: on a 390 px phone the row zoom's 28 numbers (".93", ".5", …) overlapped one another. A phone
-    now shows the cells without numbers (hover gives the values); a laptop still shows all 28."""
+    now shows the cells without numbers (hover gives the values), not only the zeros that fitted; a laptop still
+    shows all 28."""
     page = browser_context.new_page()
     page.set_viewport_size({"width": width, "height": height})
     try:
@@ -91,7 +92,6 @@ def test_the_flatten_row_zoom_numbers_never_run_into_each_other(browser_context,
         page.wait_for_function(harness.PICTURES_DRAWN, timeout=90_000)
         boxes = sorted(page.evaluate(ROW_NUMBERS))
         assert all(left >= right_before for (_, right_before), (left, _) in zip(boxes, boxes[1:])), boxes
-        if width >= 1280:
-            assert len(boxes) == 28
+        assert len(boxes) in ((28,) if width >= 1280 else (0, 28))  # all or none: a few were left out at 390 px
     finally:
         page.close()

@@ -56,7 +56,9 @@ def test_row_zoom_numbers_fit_their_cells_or_are_left_out(image):
     fig = flatten.row_zoom(image, 12, 3)
     heat, numbers = fig.data
     assert heat.texttemplate is None and heat.text is None
-    assert list(numbers.text) == [flatten._short(v) for v in image[12]] and list(numbers.x) == list(heat.x)
+    assert [t.strip("\u2007\u2008") for t in numbers.text] == [flatten._short(v) for v in image[12]]
+    assert len(set(map(len, numbers.text))) == 1  # all as wide: all show, or none (never only the zeros)
+    assert list(numbers.x) == list(heat.x)
     assert numbers.textangle == 0 and numbers.textposition == "inside" and numbers.hoverinfo == "skip"
     assert fig.layout.uniformtext.mode == "hide" and fig.layout.uniformtext.minsize == flatten.NUMBER_PX
     ink = [i for i, v in enumerate(image[12]) if v > 0.5]
