@@ -25,27 +25,27 @@ def _constant(mask: np.ndarray) -> np.ndarray:
     return np.where(mask, 1.0, np.nan)[:, None]
 
 
-def _hidden_column(values, z, axes, zmax, dropped=None) -> list[go.Heatmap]:
+def _hidden_column(values, z, axes, zmax, dropped=None) -> list[dict]:
     """A vertical strip of hidden units: active ones on Viridis, silent (0) grey, dropped purple."""
     xa, ya = axes
     units = np.arange(values.size)
     silent = values == 0 if dropped is None else (values == 0) & ~dropped
     data = np.stack([units, z, values], axis=-1)[:, None]  # customdata: unit, pre-activation, output
     negative = values.min() < 0  # tanh can go below 0: then a diverging scale, centred on 0
-    traces = [go.Heatmap(
-        z=np.where(silent if dropped is None else silent | dropped, np.nan, values)[:, None], customdata=data,
-        colorscale=common.DIVERGING if negative else ACTIVE, zmin=-zmax if negative else 0, zmax=zmax,
-        showscale=False, hoverongaps=False, xaxis=xa, yaxis=ya,
+    traces = [dict(
+        type="heatmap", z=np.where(silent if dropped is None else silent | dropped, np.nan, values)[:, None],
+        customdata=data, colorscale=panels.scale(common.DIVERGING if negative else ACTIVE),
+        zmin=-zmax if negative else 0, zmax=zmax, showscale=False, hoverongaps=False, xaxis=xa, yaxis=ya,
         hovertemplate="neuron %{customdata[0]}<br>z = w·x + b = %{customdata[1]:.4f}"
                       "<br>output %{customdata[2]:.4f}<extra></extra>"),
-        go.Heatmap(
-        z=_constant(silent), customdata=data, colorscale=[[0, SILENT], [1, SILENT]], showscale=False,
+        dict(
+        type="heatmap", z=_constant(silent), customdata=data, colorscale=[[0, SILENT], [1, SILENT]], showscale=False,
         hoverongaps=False, xaxis=xa, yaxis=ya,
         hovertemplate="neuron %{customdata[0]}<br>z = %{customdata[1]:.4f} ≤ 0<br>output 0: silent<extra></extra>")]
     if dropped is not None:
-        traces.append(go.Heatmap(
-            z=_constant(dropped), customdata=data, colorscale=[[0, DROPPED], [1, DROPPED]], showscale=False,
-            hoverongaps=False, xaxis=xa, yaxis=ya,
+        traces.append(dict(
+            type="heatmap", z=_constant(dropped), customdata=data, colorscale=[[0, DROPPED], [1, DROPPED]],
+            showscale=False, hoverongaps=False, xaxis=xa, yaxis=ya,
             hovertemplate="neuron %{customdata[0]}<br>dropped: output set to 0<extra></extra>"))
     return traces
 
@@ -76,9 +76,10 @@ def flow(view: anatomy.LayerView, activation: str = "relu", height: int = 560) -
     for title in layout["annotations"][:1 + len(hidden)]:  # narrow columns side by side: smaller titles fit a phone
         title["font"] = dict(size=11)
     rows, cols = anatomy.pixel_of(np.arange(anatomy.PIXELS))
-    traces = [go.Heatmap(
-        z=acts.inputs[:, None], customdata=np.stack([np.arange(anatomy.PIXELS), rows, cols], -1)[:, None],
-        colorscale=common.INK, zmin=0, zmax=1, showscale=False,
+    traces = [dict(
+        type="heatmap", z=acts.inputs[:, None],
+        customdata=np.stack([np.arange(anatomy.PIXELS), rows, cols], -1)[:, None],
+        colorscale=panels.scale(common.INK), zmin=0, zmax=1, showscale=False,
         hovertemplate="input %{customdata[0]} (row %{customdata[1]}, col %{customdata[2]})"
                       "<br>value %{z:.4f}<extra></extra>")]
     for k, (_, values, z, dropped) in enumerate(hidden, 1):
@@ -87,15 +88,16 @@ def flow(view: anatomy.LayerView, activation: str = "relu", height: int = 560) -
         traces += _hidden_column(values, z, panels.axis_ids(k), zmax, dropped=dropped)
     predicted = acts.prediction
     x_logits, x_probs = panels.axis_ids(len(hidden) + 1)[0], panels.axis_ids(len(hidden) + 2)[0]
-    traces.append(go.Bar(
-        y=DIGITS, x=acts.logits, orientation="h", xaxis=x_logits, yaxis="y" + x_logits[1:],
-        marker_color=[POSITIVE if v >= 0 else NEGATIVE for v in acts.logits],
-        marker_line=dict(color=["white" if d == predicted else "rgba(0,0,0,0)" for d in range(10)], width=2),
-        text=[f"{v:.2f}" for v in acts.logits], textposition="outside", cliponaxis=False, textfont_size=11,
+    traces.append(dict(
+        type="bar", y=DIGITS, x=acts.logits, orientation="h", xaxis=x_logits, yaxis="y" + x_logits[1:],
+        marker=dict(color=[POSITIVE if v >= 0 else NEGATIVE for v in acts.logits],
+                    line=dict(color=["white" if d == predicted else "rgba(0,0,0,0)" for d in range(10)], width=2)),
+        text=[f"{v:.2f}" for v in acts.logits], textposition="outside", cliponaxis=False, textfont=dict(size=11),
         hovertemplate="digit %{y}: logit %{x:.4f}<extra></extra>"))
-    traces.append(go.Bar(
-        y=DIGITS, x=acts.probs, orientation="h", xaxis=x_probs, yaxis="y" + x_probs[1:],
-        marker_color=[common.PALETTE["focus"] if d == predicted else common.PALETTE["neutral"] for d in range(10)],
+    traces.append(dict(
+        type="bar", y=DIGITS, x=acts.probs, orientation="h", xaxis=x_probs, yaxis="y" + x_probs[1:],
+        marker=dict(color=[common.PALETTE["focus"] if d == predicted else common.PALETTE["neutral"]
+                           for d in range(10)]),
         text=[f"{p:.0%}" if p >= 0.005 else "" for p in acts.probs], textposition="outside", cliponaxis=False,
         hovertemplate="digit %{y}: probability %{x:.4f}<extra></extra>"))
     for k in range(len(hidden) + 1):
@@ -110,9 +112,7 @@ def flow(view: anatomy.LayerView, activation: str = "relu", height: int = 560) -
     layout["xaxis" + x_probs[1:]].update(range=[0, 1.2], tickformat=".0%")
     for axis in (x_logits, x_probs):
         layout["yaxis" + axis[1:]].update(autorange="reversed", type="category")
-    fig = go.Figure(traces, layout)
-    common.style(fig, height, showlegend=False)
-    return fig.update_layout(margin_t=78)  # room for the three-line panel titles
+    return panels.figure(traces, layout, height, showlegend=False, margin=dict(t=78))  # room for 3-line titles
 
 
 def ranking(view: anatomy.LayerView, activation: str = "relu", height: int = 300) -> go.Figure:
@@ -120,36 +120,39 @@ def ranking(view: anatomy.LayerView, activation: str = "relu", height: int = 300
     hidden = view.inference.hiddens[0]
     order = anatomy.top_neurons(hidden, hidden.size)
     values = hidden[order]
-    layout = dict(xaxis=dict(title="hidden neurons, sorted by output", showgrid=False, range=[-1, values.size]),
-                  yaxis=dict(title=f"{_name(activation)} output"), shapes=[], annotations=[])
+    layout = dict(xaxis=dict(title=dict(text="hidden neurons, sorted by output"), showgrid=False,
+                             range=[-1, values.size]),
+                  yaxis=dict(title=dict(text=f"{_name(activation)} output")))
     silent = view.sparsity.silent
     if silent:  # one shaded band over the zeros, with its count
         x0, x1 = values.size - silent - 0.5, values.size - 0.5
-        layout["shapes"].append(dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1,
-                                     fillcolor=SILENT, opacity=0.25, line_width=0))
-        layout["annotations"].append(dict(x=x0, y=1, xref="x", yref="paper", xanchor="left", yanchor="top",
-                                          showarrow=False, text=f"{silent} silent (exactly 0)"))
-    fig = go.Figure(go.Bar(
-        x=np.arange(values.size), y=values, customdata=order, marker=dict(color=values, colorscale=ACTIVE),
-        hovertemplate="rank %{x}: neuron %{customdata}<br>output %{y:.4f}<extra></extra>"), layout)
+        layout["shapes"] = [dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1,
+                                 fillcolor=SILENT, opacity=0.25, line=dict(width=0))]
+        layout["annotations"] = [dict(x=x0, y=1, xref="x", yref="paper", xanchor="left", yanchor="top",
+                                      showarrow=False, text=f"{silent} silent (exactly 0)")]
+    bars = dict(type="bar", x=np.arange(values.size), y=values, customdata=order,
+                marker=dict(color=values, colorscale=panels.scale(ACTIVE)),
+                hovertemplate="rank %{x}: neuron %{customdata}<br>output %{y:.4f}<extra></extra>")
     # Short enough for a phone's 390 px (the longer title was cut off there); hovering a bar names its neuron.
-    return common.style(fig, height, title="Every neuron's output, largest first")
+    return panels.figure([bars], layout, height, title="Every neuron's output, largest first")
 
 
 def dropout_effect(view: anatomy.LayerView, height: int = 300) -> go.Figure:
     """Probabilities at inference versus with this one sampled training-mode mask."""
-    fig = go.Figure([
-        go.Bar(x=DIGITS, y=view.inference.probs, name="inference (dropout off)", marker_color=common.PALETTE["neutral"],
-               hovertemplate="digit %{x}: %{y:.4f} at inference<extra></extra>"),
-        go.Bar(x=DIGITS, y=view.acts.probs, name="with this mask", marker_color=DROPPED,
-               hovertemplate="digit %{x}: %{y:.4f} with the mask<extra></extra>"),
-    ], dict(yaxis=dict(range=[0, 1.05], tickformat=".0%", title="probability"),
-            xaxis=dict(type="category", title="digit")))
-    return common.style(fig, height, barmode="group", title="How one dropout mask changes the answer",
-                        legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
+    traces = [
+        dict(type="bar", x=DIGITS, y=view.inference.probs, name="inference (dropout off)",
+             marker=dict(color=common.PALETTE["neutral"]),
+             hovertemplate="digit %{x}: %{y:.4f} at inference<extra></extra>"),
+        dict(type="bar", x=DIGITS, y=view.acts.probs, name="with this mask", marker=dict(color=DROPPED),
+             hovertemplate="digit %{x}: %{y:.4f} with the mask<extra></extra>"),
+    ]
+    layout = dict(yaxis=dict(range=[0, 1.05], tickformat=".0%", title=dict(text="probability")),
+                  xaxis=dict(type="category", title=dict(text="digit")))
+    return panels.figure(traces, layout, height, barmode="group", title="How one dropout mask changes the answer",
+                         legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
 
 
-def _edge_traces(x0, y0, x1, y1, contribution, scale) -> list[go.Scatter]:
+def _edge_traces(x0, y0, x1, y1, contribution, scale) -> list[dict]:
     """Edges as a few line traces (one per sign × thickness bin): hundreds of edges, at most 8 traces."""
     traces = []
     bins = np.digitize(np.abs(contribution) / scale, [0.25, 0.5, 0.75])
@@ -159,17 +162,17 @@ def _edge_traces(x0, y0, x1, y1, contribution, scale) -> list[go.Scatter]:
             if not pick.any():
                 continue
             gaps = np.full(pick.sum(), np.nan)  # NaN between segments: one trace draws many lines
-            traces.append(go.Scatter(x=np.stack([x0[pick], x1[pick], gaps], 1).ravel(),
-                                     y=np.stack([y0[pick], y1[pick], gaps], 1).ravel(), mode="lines",
-                                     hoverinfo="skip", showlegend=False, line=dict(color=colour, width=width),
-                                     opacity=0.35 + 0.15 * b))
+            traces.append(dict(type="scatter", x=np.stack([x0[pick], x1[pick], gaps], 1).ravel(),
+                               y=np.stack([y0[pick], y1[pick], gaps], 1).ravel(), mode="lines",
+                               hoverinfo="skip", showlegend=False, line=dict(color=colour, width=width),
+                               opacity=0.35 + 0.15 * b))
     return traces
 
 
-def _hover_points(x, y, text) -> go.Scatter:
+def _hover_points(x, y, text) -> dict:
     """Invisible markers at edge midpoints, so every drawn edge shows its exact numbers on hover."""
-    return go.Scatter(x=x, y=y, text=text, mode="markers", marker=dict(size=8, opacity=0),
-                      hovertemplate="%{text}<extra></extra>", showlegend=False)
+    return dict(type="scatter", x=x, y=y, text=text, mode="markers", marker=dict(size=8, opacity=0),
+                hovertemplate="%{text}<extra></extra>", showlegend=False)
 
 
 def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) -> go.Figure:
@@ -187,9 +190,9 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
     pixel_x, pixel_y = (cols + 0.5) / anatomy.SIDE * image_w, 1 - (rows + 0.5) / anatomy.SIDE
     named = (lambda i, j: f"neuron {j}") if depth == 1 else (lambda i, j: f"layer {i + 1} neuron {j}")
 
-    traces = [go.Heatmap(
-        z=acts.inputs.reshape(anatomy.SIDE, anatomy.SIDE)[::-1], x0=0.5 / anatomy.SIDE * image_w,
-        dx=image_w / anatomy.SIDE, y0=0.5 / anatomy.SIDE, dy=1 / anatomy.SIDE, colorscale=common.INK,
+    traces = [dict(
+        type="heatmap", z=acts.inputs.reshape(anatomy.SIDE, anatomy.SIDE)[::-1], x0=0.5 / anatomy.SIDE * image_w,
+        dx=image_w / anatomy.SIDE, y0=0.5 / anatomy.SIDE, dy=1 / anatomy.SIDE, colorscale=panels.scale(common.INK),
         zmin=0, zmax=1, showscale=False, hovertemplate="pixel value %{z:.3f}<extra></extra>")]
     hovers = []
     for gap, e in enumerate(links.edges):  # gap 0: pixels → layer 1; the last: last layer → digits
@@ -213,9 +216,10 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
     traces += hovers
     for i, shown in enumerate(links.units):
         h, z, b = acts.hiddens[i][shown], acts.zs[i][shown], net.biases[i][shown]
-        traces.append(go.Scatter(
-            x=np.full(shown.size, x_layers[i]), y=[slots[i][int(u)] for u in shown], mode="markers",
-            showlegend=False, marker=dict(size=13 if depth == 1 else 10, color=h, colorscale=ACTIVE, cmin=0,
+        traces.append(dict(
+            type="scatter", x=np.full(shown.size, x_layers[i]), y=[slots[i][int(u)] for u in shown],
+            mode="markers", showlegend=False,
+            marker=dict(size=13 if depth == 1 else 10, color=h, colorscale=panels.scale(ACTIVE), cmin=0,
                                           cmax=float(max(h.max(initial=0), 1e-6)), line=dict(color="white", width=1)),
             customdata=np.stack([shown, z - b, b, z, h, acts.drops[i][shown]], -1),
             hovertemplate=("neuron" if depth == 1 else f"layer {i + 1} neuron") + " %{customdata[0]}"
@@ -223,10 +227,11 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
                           "<br>bias b = %{customdata[2]:.4f}<br>z = w·x + b = %{customdata[3]:.4f}"
                           "<br>output = %{customdata[4]:.4f}<br>after dropout = %{customdata[5]:.4f}<extra></extra>"))
     predicted = acts.prediction
-    traces.append(go.Scatter(
-        x=np.full(10, x_out), y=y_digit, mode="markers+text", text=DIGITS, textposition="middle right",
-        textfont=dict(size=16), customdata=np.stack([acts.logits, acts.probs], -1), showlegend=False,
-        marker=dict(size=22 if depth == 1 else 16, color=acts.probs, colorscale="Reds", cmin=0, cmax=1,
+    traces.append(dict(
+        type="scatter", x=np.full(10, x_out), y=y_digit, mode="markers+text", text=DIGITS,
+        textposition="middle right", textfont=dict(size=16), customdata=np.stack([acts.logits, acts.probs], -1),
+        showlegend=False,
+        marker=dict(size=22 if depth == 1 else 16, color=acts.probs, colorscale=panels.scale("Reds"), cmin=0, cmax=1,
                     line=dict(color=[common.PALETTE["focus" if d == predicted else "neutral"] for d in range(10)],
                               width=2)),
         hovertemplate="digit %{text}<br>logit %{customdata[0]:.4f}<br>probability %{customdata[1]:.4f}"
@@ -249,7 +254,7 @@ def node_link(net: Network, acts, links: anatomy.NodeLink, height: int = 540) ->
         hovermode="closest")
     # A short title: the colours are explained under the figure (anatomy.node_link_caption), and a phone has room
     # for about 45 characters.
-    return common.style(go.Figure(traces, layout), height, title="The strongest connections for this digit")
+    return panels.figure(traces, layout, height, title="The strongest connections for this digit")
 
 
 def contribution(image: np.ndarray, contrib: anatomy.Contribution, height: int = 360) -> go.Figure:
@@ -265,13 +270,14 @@ def contribution(image: np.ndarray, contrib: anatomy.Contribution, height: int =
              "<br>effective weight %{customdata[4]:.4f}<br>contribution %{customdata[5]:.4f}<extra></extra>")
     m_w = common.symmetric_range(contrib.effective_weights, 1.0)
     m_c = common.symmetric_range(contrib.pixels, 1.0)
+    ink, diverging = panels.scale(common.INK), panels.scale(common.DIVERGING)
     traces = [
-        go.Heatmap(z=image, colorscale=common.INK, zmin=0, zmax=1, showscale=False, customdata=data,
-                   hovertemplate=hover),
-        go.Heatmap(z=contrib.effective_weights, colorscale=common.DIVERGING, zmid=0, zmin=-m_w, zmax=m_w,
-                   showscale=False, customdata=data, hovertemplate=hover, xaxis="x2", yaxis="y2"),
-        go.Heatmap(z=contrib.pixels, colorscale=common.DIVERGING, zmid=0, zmin=-m_c, zmax=m_c, customdata=data,
-                   hovertemplate=hover, colorbar=dict(thickness=12, len=0.9, x=0.95), xaxis="x3", yaxis="y3"),
+        dict(type="heatmap", z=image, colorscale=ink, zmin=0, zmax=1, showscale=False, customdata=data,
+             hovertemplate=hover),
+        dict(type="heatmap", z=contrib.effective_weights, colorscale=diverging, zmid=0, zmin=-m_w, zmax=m_w,
+             showscale=False, customdata=data, hovertemplate=hover, xaxis="x2", yaxis="y2"),
+        dict(type="heatmap", z=contrib.pixels, colorscale=diverging, zmid=0, zmin=-m_c, zmax=m_c, customdata=data,
+             hovertemplate=hover, colorbar=dict(thickness=12, len=0.9, x=0.95), xaxis="x3", yaxis="y3"),
     ]
-    return common.style(go.Figure(traces, layout), height)
+    return panels.figure(traces, layout, height)
 

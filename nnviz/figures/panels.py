@@ -1,8 +1,53 @@
-"""Several panels in one figure from plain axis domains: make_subplots and update_* calls cost ~10× more per rerun."""
+"""Figures from plain dicts: several panels from plain axis domains (make_subplots and update_* calls cost ~10×
+more per rerun), and a figure built without plotly's validation, in the house style."""
 
 from __future__ import annotations
 
+import functools
+
+import plotly.graph_objects as go
+
+from nnviz.figures import common
+
 TITLE_FONT = dict(size=13)
+
+
+def _house_style() -> dict:
+    """What common.style adds to a layout, but its height: asked of common.style itself, once, so the two
+    cannot drift apart."""
+    layout = common.style(go.Figure(), 100).layout.to_plotly_json()
+    return {k: v for k, v in layout.items() if k not in ("template", "height")}
+
+
+HOUSE = _house_style()
+
+
+def merged(base: dict, update: dict) -> dict:
+    """base updated by update, nested dicts merged key by key (as plotly's update_layout does), neither changed."""
+    out = dict(base)
+    for key, value in update.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def figure(traces: list[dict], layout: dict | None = None, height: int = 320, **style) -> go.Figure:
+    """A figure from plain trace and layout dicts, in the house style (common.style(fig, height, **style)),
+    WITHOUT plotly's validation: that costs 10-20 times the building itself, per rerun, and buys nothing
+    for properties fixed in code. So write what validation would have made of them: titles as
+    dict(text=...), colour scales by scale(), numeric arrays as numpy arrays, nested dicts for
+    underscore paths (tests/figures/test_panels.py checks each page's figures are sent exactly as
+    validated ones are)."""
+    if isinstance(style.get("title"), str):
+        style["title"] = dict(text=style["title"])
+    full = merged(merged(layout or {}, HOUSE), dict(height=height, **style))
+    return go.Figure(data=traces, layout=full, _validate=False)
+
+
+@functools.cache
+def scale(name: str) -> tuple:
+    """A named colour scale as plotly's validation spells it out ((position, colour), …): plotly.js does
+    not know every name plotly.py does ("RdBu_r", "Greys_r")."""
+    return go.Heatmap(colorscale=name).colorscale
 
 
 def axis_ids(k: int) -> tuple[str, str]:
