@@ -4,7 +4,9 @@ Measured on a served app through Streamlit's own protocol (benchmarks/load.Sessi
 Train, then reruns one live fragment at a time, at the fragment's own interval as the browser's timer
 does (paced), or back to back (a refresh then often finds no new snapshot). The server
 process's own CPU time (training runs in a worker process, whose time is not counted) over those reruns,
-minus what the server spends meanwhile without any rerun (receiving snapshots), divided by the reruns.
+minus what the server spends meanwhile without any rerun (receiving snapshots), divided by the reruns; and
+the bytes the server sent per rerun (a benchmark session keeps no message cache, so every element's bytes
+count, as for a browser whose cache expired).
 """
 
 from __future__ import annotations
@@ -23,6 +25,19 @@ def _cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def _count_bytes(tab: Session) -> list[int]:
+    """Count what the session receives from now on: [bytes so far]."""
+    received, recv = [0], tab.ws.recv
+
+    def counting(*args, **kwargs):
+        message = recv(*args, **kwargs)
+        received[0] += len(message)
+        return message
+
+    tab.ws.recv = counting
+    return received
 
 
 def _live_fragments(tab: Session) -> dict[str, float]:
@@ -55,9 +70,9 @@ def refresh_cpu_ms(seconds: float = 20.0, query: str = "epochs=0&train_size=8000
         before = _cpu_seconds(url.pid)
         time.sleep(seconds)
         background = (_cpu_seconds(url.pid) - before) / seconds  # CPU s per s with no rerun
-        result = {}
+        received, result = _count_bytes(tab), {}
         for i, (fragment, interval) in enumerate(sorted(fragments.items(), key=lambda f: f[1])):
-            runs, start, cpu0 = 0, time.monotonic(), _cpu_seconds(url.pid)
+            runs, start, cpu0, bytes0 = 0, time.monotonic(), _cpu_seconds(url.pid), received[0]
             while time.monotonic() - start < seconds:
                 tab.run(fragment=fragment)
                 runs += 1
@@ -66,7 +81,9 @@ def refresh_cpu_ms(seconds: float = 20.0, query: str = "epochs=0&train_size=8000
             elapsed, cpu = time.monotonic() - start, _cpu_seconds(url.pid) - cpu0
             name = f"train_refresh_cpu_ms_{i}{'' if paced else '_back_to_back'}"
             result[name] = {"value": max(0.0, cpu - background * elapsed) / runs * 1000,
+                            "kb": (received[0] - bytes0) / runs / 1000,
                             "detail": f"fragment polling every {interval:g} s; {runs} reruns in {elapsed:.1f} s; "
+                                      f"{(received[0] - bytes0) / runs / 1000:.0f} kB per rerun; "
                                       f"background {background * 1000:.0f} ms/s"}
         return result
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pyarrow as pa
 import streamlit as st
 
 from nnviz import projection
@@ -14,6 +15,10 @@ from nnviz.figures import projection as figures
 from nnviz.training.snapshot import Snapshot
 
 FRAME = "live_map_frame"  # this session's last frame: the next one is aligned to it
+# The live data, resent each second, in the smallest types that keep it (figures.projection.live_data makes
+# 64-bit numbers and plain texts): 27 kB a frame instead of 58 kB
+LIVE_SCHEMA = pa.schema([("x", pa.float32()), ("y", pa.float32()), ("digit", pa.dictionary(pa.int8(), pa.string())),
+                         ("index", pa.int32()), ("star", pa.bool_())])
 
 
 @st.cache_resource(show_spinner=False)
@@ -37,7 +42,7 @@ def live_map(snap: Snapshot) -> None:
     st.session_state[FRAME] = frame
     star = projection.place(frame.net, digit_choice.current_digit().image, frame.map)
     # The title stays the same while training, so the browser swaps the data in place (the step is in the caption)
-    st.vega_lite_chart(figures.live_data(frame.map, star), figures.live_spec(
+    st.vega_lite_chart(figures.live_data(frame.map, star).cast(LIVE_SCHEMA), figures.live_spec(
         f"How {projection.layer_name(layer, net)} sorts 2,000 test digits"), width="stretch")
     st.caption(f"At step {frame.step:,}. Each dot is a test digit, coloured by its true label; the white star is "
                "your digit. As the network learns, the digits gather into clouds of their own. The Map page "

@@ -54,7 +54,7 @@ def test_a_loss_spike_runs_off_the_top_but_its_hover_keeps_the_number():
                 val_loss=h.val_loss, val_accuracy=h.val_accuracy)
     table = live.curves_data(h, "loss").to_pandas()
     spike = rows(table, live.RAW_NAME).query("step == 1")
-    assert spike["value"].item() == 40.0 and spike["shown"].item() <= EMPTY_LOSS_TOP * 1.05
+    assert spike["value"].item() == 40.0 and spike["shown"].item() <= np.float32(EMPTY_LOSS_TOP * 1.05)
     frame = rows(table, "frame")
     assert frame["shown"].min() == 0 and table["shown"].max() == frame["shown"].max()
 
@@ -63,7 +63,7 @@ def test_a_loss_spike_runs_off_the_top_but_its_hover_keeps_the_number():
 def test_before_training_the_axes_are_the_ones_a_run_starts_on_and_say_what_to_do(metric, low, high):
     table = live.curves_data(History(), metric).to_pandas()
     frame = rows(table, "frame")
-    assert list(frame["shown"]) == [low, high] and list(frame["epoch"]) == [0, 1]
+    assert list(frame["shown"]) == pytest.approx([low, high]) and list(frame["epoch"]) == [0, 1]
     assert rows(table, "note")["note"].item() == live.EMPTY_NOTE
     assert rows(table, "note")["shown"].item() == pytest.approx((low + high) / 2)
 
@@ -147,14 +147,16 @@ def test_weight_tiles_are_one_inline_image_with_a_hover_cell_per_neuron():
     cells = re.findall(r'<div title="([^"]+)"></div>', html)
     assert len(cells) == 18 and "repeat(6,1fr)" in html and "repeat(3,1fr)" in html and 'decoding="sync"' in html
     assert cells[0] == f"neuron 0: weights from {w1[:, 0].min():.4f} to 0.5000"
-    image = np.asarray(Image.open(io.BytesIO(base64.b64decode(re.search(r"base64,([^\"]+)", html)[1]))))
+    image = np.asarray(Image.open(io.BytesIO(base64.b64decode(re.search(r"base64,([^\"]+)", html)[1]))).convert("RGBA"))
     assert image.shape == (90, 180, 4)  # 3 rows of 6 tiles, each with its 2-pixel gap
-    assert tuple(image[0, 0, :3]) == tuple(live.LUT[255]) and tuple(image[0, 1, :3]) == tuple(live.LUT[64])  # -0.5
+    top, half = live.SHADES - 1, (live.SHADES - 1) // 2
+    assert tuple(image[0, 0, :3]) == tuple(live.LUT[top])
+    assert tuple(image[0, 1, :3]) == tuple(live.LUT[round(half / 2)])  # -0.5
     assert image[0, 28, 3] == 0 and image[28, 0, 3] == 0 and image[0, 30, 3] == 255  # clear gaps, then tile 1
     neuron_7 = w1[:, 7].reshape(28, 28) / np.abs(w1[:, 7]).max()  # row 1, column 1
-    assert np.array_equal(image[30:58, 30:58, :3], live.LUT[np.clip(np.round((neuron_7 + 1) * 127.5), 0, 255)
-                                                                .astype(np.uint8)])
-    assert live.LUT[255][0] > live.LUT[255][2] and live.LUT[0][2] > live.LUT[0][0]  # red positive, blue negative
+    assert np.array_equal(image[30:58, 30:58, :3], live.LUT[np.round((neuron_7 + 1) * half).astype(int)])
+    assert (image[30:58, 30:58, 3] == 255).all()
+    assert live.LUT[-1][0] > live.LUT[-1][2] and live.LUT[0][2] > live.LUT[0][0]  # red positive, blue negative
     assert len(re.findall(r"<div title=", live.weight_tiles_html(w1[:, :8]))) == 8  # a narrow layer shows all it has
 
 
