@@ -30,14 +30,16 @@ div[data-testid="stWidgetLabel"] .stMarkdownEllipsis, div[data-testid="stWidgetL
 """
 # Larger type, charts, tiles and controls for a projector, and no instructions about hovering. CSS zoom
 # scales everything alike (plotly's own fonts included), and pointer positions stay right in Chromium.
-# Charts size themselves to their container's width, and under the zoom they measure it in different units:
-# Vega-Lite in CSS pixels, so its zoomed drawing is the column's width; Streamlit's plotly frame in screen
-# pixels, already zoomed, so the zoom drew plotly 1.35 times wider than its column (cut off on the right, or
-# over the chart beside it). Zooming charts back out fitted them but left their type at its normal size, as
-# small on a projector as on a laptop. Instead each chart is laid out 1/ZOOM as wide as its column, and the
-# page's zoom brings it to the column's width: every chart's tick labels, titles, annotations and legends
-# are ZOOM times larger, in this one place. Plotly's frame is the narrow one (it is what Streamlit
-# measures), and the chart inside it gets back the width plotly draws at, so nothing is clipped.
+# Charts size themselves to their container, and under the zoom they measure it in screen pixels, already
+# zoomed, so the zoom drew them 1.35 times too large (cut off on the right, or over the chart beside it).
+# Zooming charts back out fitted them but left their type laptop-sized on a projector. Instead each chart is
+# laid out 1/ZOOM as wide as its column and the page's zoom brings it to the column's width, so every
+# chart's tick labels, titles, annotations and legends are ZOOM times larger, in this one place:
+# - Vega-Lite measures its own element: that element is the narrow one.
+# - Streamlit measures plotly's width on its frame, which is made narrow (the plot inside gets the width
+#   back). It also feeds the chart element's measured height back as the figure's height, which under the
+#   zoom made a 380 px figure 513 px tall inside a 380 px box (cut off at the bottom). With that element
+#   as display: contents it measures 0, and Streamlit keeps the figure's own height.
 _CHART = 'div[data-testid="stMainBlockContainer"] div[data-testid="stFullScreenFrame"]'
 _PRESENTER = f"""
 <style>
@@ -45,7 +47,8 @@ div[data-testid="stMainBlockContainer"] {{
   zoom: {ZOOM}; max-width: 100%; padding-left: 1.5rem; padding-right: 1.5rem; }}
 div[data-testid="stMainBlockContainer"] div[data-testid="stVegaLiteChart"] {{ width: calc(100% / {ZOOM}) !important; }}
 {_CHART}:has(> div[data-testid="stPlotlyChart"]) {{ width: calc(100% / {ZOOM}); }}
-{_CHART} > div[data-testid="stPlotlyChart"] {{ width: calc(100% * {ZOOM}); }}
+{_CHART} > div[data-testid="stPlotlyChart"] {{ display: contents !important; }}
+{_CHART} > div[data-testid="stPlotlyChart"] > .js-plotly-plot {{ width: calc(100% * {ZOOM}) !important; }}
 </style>
 """
 

@@ -32,16 +32,19 @@ def test_no_label_is_cut_off_and_no_page_scrolls_sideways(browser_context, app_u
 
 
 # Each chart's drawing (Vega-Lite's marks, plotly's svg) against the column or page block it sits in: how many
-# pixels it sticks out on the right, or "clipped" when the drawing's right edge is hidden (by the chart's own box).
+# pixels it sticks out on the right, or "clipped" when its right edge is hidden (by a box around it smaller than
+# the drawing) or it runs below the space the page keeps for it (over what follows).
 CHARTS_STICKING_OUT = """() => [
   ...document.querySelectorAll('[data-testid=stVegaLiteChart], [data-testid=stPlotlyChart]')].map(c => {
-    c.scrollIntoView({block: 'center'});
-    const drawn = (c.querySelector('svg.marks, canvas.marks, .main-svg') || c).getBoundingClientRect();
+    const drawing = c.querySelector('svg.marks, canvas.marks, .main-svg') || c;
+    const shown = (x, y) => { const e = document.elementFromPoint(x, y); return e && c.contains(e); };
+    drawing.scrollIntoView({block: 'center'});
+    const drawn = drawing.getBoundingClientRect();
+    const right = shown(drawn.right - 3, Math.min(Math.max(drawn.top + drawn.height / 2, 0), window.innerHeight - 1));
+    const bottom = drawn.bottom <= c.closest('[data-testid=stElementContainer]').getBoundingClientRect().bottom + 1;
     const box = (c.closest('[data-testid=stColumn]') || c.closest('[data-testid=stMainBlockContainer]'))
       .getBoundingClientRect();
-    const y = Math.min(Math.max(drawn.top + drawn.height / 2, 0), window.innerHeight - 1);
-    const edge = document.elementFromPoint(drawn.right - 3, y);
-    return edge && c.contains(edge) ? Math.round(drawn.right - box.right) : 'clipped';
+    return right && bottom ? Math.round(drawn.right - box.right) : 'clipped';
   }).filter(out => out === 'clipped' || out > 1)"""
 # The on-screen height of every piece of text in every chart (tick labels, titles, annotations, legends, numbers).
 CHART_TEXT = """() => [
