@@ -71,6 +71,32 @@ def accuracy_bottom(*series: np.ndarray) -> float | None:
     return None if not len(values) else float(max(0.0, min(values.min(), 0.9) - 0.02))
 
 
+def spread(wanted: Sequence[float], gap: float, low: float = -np.inf, high: float = np.inf) -> np.ndarray:
+    """Label positions at least `gap` apart, in the order of `wanted`, each as near its wanted place as the
+    others allow: labels that would collide form a cluster centred on their wanted places (the usual 1-D
+    label placement), and a cluster is kept within [low, high] where it fits."""
+    wanted = np.asarray(wanted, np.float64)
+    order = np.argsort(wanted, kind="stable")
+    clusters: list[list[int]] = []  # runs of consecutive sorted labels, each placed as one block
+
+    def bottom(c: list[int]) -> float:
+        block = (len(c) - 1) * gap
+        return float(np.clip(wanted[order[c]].mean() - block / 2, low, max(low, high - block)))
+
+    for k in range(len(order)):
+        clusters.append([k])
+        while len(clusters) > 1 and bottom(clusters[-2]) + len(clusters[-2]) * gap > bottom(clusters[-1]):
+            clusters[-2:] = [clusters[-2] + clusters[-1]]
+    placed = np.empty(len(wanted))
+    for c in clusters:
+        placed[order[c]] = bottom(c) + gap * np.arange(len(c))
+    return placed
+
+
+LABEL_PX = 17        # an end label's height (12 px type) with a little room
+PLOT_SHARE = 0.5     # the share of a chart's height its plot area keeps at least (a phone's legend is tall)
+
+
 TRAINING_NAME = "training digits"
 SUBSET_NAME = "validation subset"
 FULL_NAME = "all validation digits, per epoch"
@@ -82,7 +108,7 @@ def overlay(runs: Sequence[tuple[str, History]], metric: str = "accuracy", heigh
     its overfitting gap."""
     key, label, fmt = METRICS[metric]
     fig = go.Figure()
-    everything = []
+    everything, ends = [], []
     for i, (name, h) in enumerate(runs):
         dash, symbol = RUN_DASHES[i % len(RUN_DASHES)], RUN_MARKERS[i % len(RUN_MARKERS)]
         smoothed = smooth(getattr(h, key), max(h.steps_per_epoch / 8, 10))
@@ -95,17 +121,30 @@ def overlay(runs: Sequence[tuple[str, History]], metric: str = "accuracy", heigh
         fig.add_trace(go.Scatter(x=val_x, y=val, name=f"{name}: validation", legendgroup=name,
                                  meta="validation subset", mode="lines+markers", marker=dict(size=7, symbol=symbol),
                                  line=dict(color=VAL_COLOUR, width=2.5, dash=dash), hovertemplate=hover))
-        for xs, ys in ((x, y), (val_x, val)):
-            if len(xs):
-                fig.add_annotation(x=xs[-1], y=ys[-1], text=name, showarrow=False, xanchor="left", xshift=6,
-                                   font=dict(size=12))
+        ends += [(xs[-1], ys[-1], name) for xs, ys in ((x, y), (val_x, val)) if len(xs) and np.isfinite(ys[-1])]
         after_first_epoch = h.epochs(h.val_step) >= 1  # zoom on where runs differ, not the first climb
         everything += [y[x >= 1], val[after_first_epoch]] if after_first_epoch.any() else [y, val]
     top = loss_top(*everything) if metric == "loss" else accuracy_bottom(*everything)
     _axes(fig, metric, top)
-    common.style(fig, height, title=f"{label.capitalize()}: light blue = training digits, orange = validation digits",
-                 hovermode="closest", legend=dict(font=dict(size=13)))
-    return fig.update_layout(margin=dict(r=60))  # room for the run names at the lines' ends
+    _end_labels(fig, ends, height)
+    # Two short lines: on one line the title was cut off on a 390 px phone ("…, orange = valic").
+    title = f"{label.capitalize()}: light blue = training digits,<br>orange = validation digits"
+    common.style(fig, height, title=title, hovermode="closest", legend=dict(font=dict(size=13)))
+    return fig.update_layout(margin=dict(r=60, t=58))  # room for the title and the run names at the lines' ends
+
+
+def _end_labels(fig: go.Figure, ends: Sequence[tuple[float, float, str]], height: int) -> None:
+    """Each run's name at the end of each of its lines, moved apart where lines end close together (two
+    runs' training curves both end near 100%: their names were drawn over each other). A short grey
+    line joins a moved name to its line's end."""
+    if not ends:
+        return
+    low, high = fig.layout.yaxis.range
+    gap = LABEL_PX * (high - low) / (height * PLOT_SHARE)
+    for (x, y, name), at in zip(ends, spread([y for _, y, _ in ends], gap, low, high), strict=True):
+        fig.add_annotation(x=x, y=y, ax=14, ay=at, ayref="y", text=name, xanchor="left", yanchor="middle",
+                           showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=common.PALETTE["neutral"],
+                           standoff=2, font=dict(size=12))
 
 
 def gaps(runs: Sequence[tuple[str, float, float]], height: int = 260) -> go.Figure:

@@ -94,3 +94,32 @@ def test_confusion_mistakes_take_the_colour_of_a_wrong_answer():
 def test_gaps_keep_one_bar_per_run_when_names_repeat():
     fig = figures.gaps([("Run 1", 1.0, 0.9), ("Run 1", 0.95, 0.9)])
     assert len(set(fig.data[0].y)) == 2
+
+
+def test_spread_keeps_labels_a_gap_apart_in_order_and_near_their_places():
+    assert list(figures.spread([0.2, 0.8, 0.5], 0.1)) == [0.2, 0.8, 0.5]  # already apart: unmoved
+    placed = figures.spread([1.0, 0.98, 0.5, 1.0], 0.05, 0.0, 1.005)
+    assert np.argsort(placed, kind="stable").tolist() == [2, 1, 0, 3]  # the order of the wanted places
+    ranked = np.sort(placed)
+    assert np.all(np.diff(ranked) >= 0.05 - 1e-12) and ranked[-1] <= 1.005 and ranked[0] == 0.5
+    assert np.allclose(figures.spread([1.0, 1.0], 0.2), [0.9, 1.1])  # a cluster centred on its labels
+    assert np.allclose(figures.spread([0.0, 0.0], 0.2, 0.0, 1.0), [0.0, 0.2])  # kept inside the axis
+    assert figures.spread([], 1.0).size == 0
+
+
+def test_overlay_end_labels_do_not_overlap_when_runs_end_together():
+    """Issue 12: two runs whose curves end at the same accuracy had their names drawn over each other."""
+    height = 440
+    fig = figures.overlay([("Run 1", history(seed=1)), ("Run 2", history(seed=2))], "accuracy", height=height)
+    low, high = fig.layout.yaxis.range
+    labels = sorted(a.ay for a in fig.layout.annotations)
+    # 12 px type stays apart even if the plot area had the whole figure's height
+    assert np.min(np.diff(labels)) >= 14 * (high - low) / height
+    ends = [(t.x[-1], t.y[-1]) for t in fig.data]
+    assert [(a.x, a.y) for a in fig.layout.annotations] == ends and all(a.ayref == "y" for a in fig.layout.annotations)
+
+
+def test_overlay_title_lines_fit_a_phone():
+    """Issue 12: the one-line title was cut off on a 390 px phone ("…, orange = valic")."""
+    fig = figures.overlay([("Run 1", history())], "loss")
+    assert all(len(line) <= 40 for line in fig.layout.title.text.split("<br>"))
