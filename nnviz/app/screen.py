@@ -40,6 +40,8 @@ div[data-testid="stWidgetLabel"] .stMarkdownEllipsis, div[data-testid="stWidgetL
 #   back). It also feeds the chart element's measured height back as the figure's height, which under the
 #   zoom made a 380 px figure 513 px tall inside a 380 px box (cut off at the bottom). With that element
 #   as display: contents it measures 0, and Streamlit keeps the figure's own height.
+# - A table (a canvas) measures itself the same way and ran off the right edge (Runs' saved runs cut after
+#   "Digits"): it is zoomed back out, to fit its column at its normal type size.
 _CHART = 'div[data-testid="stMainBlockContainer"] div[data-testid="stFullScreenFrame"]'
 _PRESENTER = f"""
 <style>
@@ -49,6 +51,7 @@ div[data-testid="stMainBlockContainer"] div[data-testid="stVegaLiteChart"] {{ wi
 {_CHART}:has(> div[data-testid="stPlotlyChart"]) {{ width: calc(100% / {ZOOM}); }}
 {_CHART} > div[data-testid="stPlotlyChart"] {{ display: contents !important; }}
 {_CHART} > div[data-testid="stPlotlyChart"] > .js-plotly-plot {{ width: calc(100% * {ZOOM}) !important; }}
+div[data-testid="stMainBlockContainer"] div[data-testid="stDataFrame"] {{ zoom: calc(1 / {ZOOM}); }}
 </style>
 """
 
