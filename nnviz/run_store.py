@@ -152,6 +152,14 @@ def picker_labels(runs: Sequence[SavedRun]) -> dict[str, str]:
     return {i: f"{label} · #{i}" for i, label in base.items()}
 
 
+def overlay_labels(runs: Sequence[SavedRun]) -> dict[str, str]:
+    """Run id → its name on a chart that overlays these runs: the name alone, unless another of them shares
+    it (then its picker label). Names with dates widened a phone's chart to fit them beside the curves."""
+    counts = collections.Counter(r.name for r in runs)
+    full = picker_labels(runs)
+    return {r.run_id: r.name if counts[r.name] == 1 else full[r.run_id] for r in runs}
+
+
 def default_overlay(runs: Sequence[SavedRun], n: int = 2) -> list[str]:
     """The ids to overlay before anyone chooses: the n newest runs that trained at least a full epoch (a run
     stopped after a few steps has barely a curve), or, if none did, the newest run."""

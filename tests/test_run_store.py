@@ -510,6 +510,17 @@ def test_picker_labels_differ_for_runs_that_share_a_name_and_a_minute():
     assert run_store.picker_labels([]) == {}
 
 
+def test_overlay_labels_are_the_names_unless_two_overlaid_runs_share_one():
+    runs = [saved_run("20251121-190000-3f9a0c1e", "dropout 0"), saved_run("20251121-190100-7b2d44aa", "Run 1", 1),
+            saved_run("20251121-190200-00000000", "Run 1", 2)]
+    labels = run_store.overlay_labels(runs)
+    assert labels["20251121-190000-3f9a0c1e"] == "dropout 0"  # no date: it widened a phone's chart
+    assert labels["20251121-190100-7b2d44aa"] == f"Run 1 · {runs[1].when[5:]}"  # shared: told apart
+    assert len(set(labels.values())) == 3
+    assert run_store.overlay_labels(runs[:2]) == {"20251121-190000-3f9a0c1e": "dropout 0",
+                                                  "20251121-190100-7b2d44aa": "Run 1"}
+
+
 def test_picker_labels_are_distinct_whatever_the_names():
     """Even names made to look like another run's label with its id cannot make two labels equal."""
     a, b = "20251121-190000-3f9a0c1e", "20251121-190000-3f9a0c1f"

@@ -108,10 +108,10 @@ def overlay_panel(store: run_store.RunStore, runs: dict[str, run_store.SavedRun]
     chosen = [i for i in chosen if i in runs]  # a deleted run drops out
     session.set_overlaid(chosen)
     metric = b.radio("Show", ["accuracy", "loss"], horizontal=True, key="runs_metric")
-    curves = []
+    curves, names = [], run_store.overlay_labels([runs[i] for i in chosen])
     for i in chosen:
         try:
-            curves.append((text.plot_literal(labels[i]), store.record(i).history))
+            curves.append((text.plot_literal(names[i]), store.record(i).history))
         except run_store.RunStoreError as exc:
             show("warning", f"{text.literal(runs[i].name)}: {exc}")
     if curves:
