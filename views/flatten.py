@@ -3,7 +3,7 @@
 import streamlit as st
 
 from nnviz import anatomy
-from nnviz.app import digit_choice
+from nnviz.app import digit_choice, screen
 from nnviz.app.charts import CHART
 from nnviz.figures import flatten
 
@@ -32,6 +32,7 @@ with right:
     st.markdown(f"Pixel (row **{row}**, col **{col}**) → input **28·{row} + {col} = {index}**, "
                 f"value **{digit.image[row, col]:.3f}** (0 is black, 1 is full ink).")
     st.plotly_chart(flatten.row_zoom(digit.image, row, col), **CHART)
+    st.caption(screen.hover("Hover over or tap a cell for its value (a narrow screen hides the numbers)."))
 with left:
     st.plotly_chart(flatten.square(digit.image, row, col), **CHART)
 st.plotly_chart(flatten.strip(digit.image, row, col), **CHART)

@@ -31,6 +31,8 @@ def test_with_a_digit_picking_a_pixel_updates_both_views(open_page):
     assert len(shown) == 3
     strip = charts.figure(shown[2])
     assert "row 5 = indices 140…167" in [a.get("text") for a in strip["layout"]["annotations"]]  # the same row
+    # A phone's row zoom has no numbers on its cells: the page says how to read each value.
+    assert any("tap a cell for its value" in c.value for c in at.caption)
 
 
 def test_animation_toggle_adds_the_animated_figure(open_page):
