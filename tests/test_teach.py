@@ -331,6 +331,59 @@ def test_remembered_accuracy_is_the_accuracy_on_the_first_test_digits_measured_o
     assert teach.remembered_accuracy(other, sample) == expected and calls == [copy, other]  # per model
 
 
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "linear"])
+def test_the_checks_predictions_are_the_forward_pass_answers(sample, activation):
+    """The forgetting check's lean pass reads every digit as network.forward does (its largest probability)."""
+    images = data.as_float(sample.x_test[:teach.CHECK_DIGITS])
+    deep = model.to_network(stacks.random_stack((40, 20, 16, 12), activation, seed=2))
+    for net in (random_net(24, activation), deep):
+        np.testing.assert_array_equal(teach.predictions(net, images), network.predict_proba(net, images).argmax(1))
+
+
+def test_the_check_converts_its_digits_once_per_dataset(sample, default_net, monkeypatch):
+    import dataclasses
+
+    calls = []
+    real = teach.as_float
+    monkeypatch.setattr(teach, "as_float", lambda images: calls.append(len(images)) or real(images))
+    monkeypatch.setattr(teach, "_checks", {})
+    n = teach.CHECK_DIGITS
+
+    def copy():
+        return network.Network.of(*default_net.arrays(), activation=default_net.activation, dropout=default_net.dropout)
+
+    for _ in range(2):
+        teach.remembered_accuracy(copy(), sample)
+    assert calls == [n]  # two models, one conversion
+    other = dataclasses.replace(sample, x_test=sample.x_test[::-1].copy(), y_test=sample.y_test[::-1].copy())
+    net = copy()
+    expected = teach.accuracy(net, data.as_float(other.x_test[:n]), other.y_test[:n])
+    assert teach.remembered_accuracy(net, other) == expected and calls == [n, n]  # its own digits, by that name
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_the_check_of_a_taught_model_reuses_the_first_layer_and_gives_its_full_accuracy(sample, misread, optimizer,
+                                                                                        monkeypatch):
+    """A nudge changes the first kernel only in the rows of the pixels the digit inks: the check works out the
+    taught model's first layer from the model before it, and reads every digit as the full pass does."""
+    monkeypatch.setattr(teach, "_checks", {})
+    image, label = misread
+    n = teach.CHECK_DIGITS
+    images, labels = data.as_float(sample.x_test[:n]), sample.y_test[:n]
+    net = model.to_network(stacks.random_stack((64, 32, 16, 12), "relu", seed=3))
+    lesson = teach.start(net, image, label)
+    for _ in range(3):
+        lesson = teach.teach(lesson, optimizer, 0.05)
+    changed = np.flatnonzero((lesson.current.kernels[0] != net.kernels[0]).any(axis=1))
+    assert 0 < changed.size <= np.count_nonzero(image)  # only the inked pixels' rows
+    for step in lesson.nets:
+        assert teach.remembered_accuracy(step, sample) == teach.accuracy(step, images, labels)
+    assert teach._checks[sample.name].kernel is net.kernels[0]  # each taught model started from the original's
+    other = model.to_network(stacks.random_stack((64, 32, 16, 12), "relu", seed=4))  # every row differs
+    assert teach.remembered_accuracy(other, sample) == teach.accuracy(other, images, labels)
+    assert teach._checks[sample.name].kernel is other.kernels[0]
+
+
 SIGMOID_DEEP = (128, 64, 32, 16)  # four hidden layers, as the "sigmoid, 4 deep" lesson
 
 
