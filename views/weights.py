@@ -3,9 +3,7 @@
 import streamlit as st
 
 from nnviz import anatomy, network
-from nnviz.app import digit_choice, layers_page, model_choice, resources, weights_page
-from nnviz.app.charts import CHART
-from nnviz.figures import weights
+from nnviz.app import digit_choice, layers_page, model_choice, weights_page
 
 st.title("Weights: what the network has learned")
 st.write("Each hidden neuron has one weight per pixel (fully connected), so its 784 weights form a 28×28 "
@@ -29,9 +27,7 @@ weights_page.close_up(net, layer, acts, digit.image)
 weights_page.output_layer(net)
 
 st.subheader("Trained versus freshly initialised")
-fresh = resources.fresh_network(net.widths, net.activation, net.dropout, 0)
-st.plotly_chart(weights.histograms(anatomy.weight_histograms({label: net, "freshly initialised": fresh},
-                                                             names=anatomy.layer_tensors(net, layer))), **CHART)
+weights_page.histograms(label, net, layer)
 
 st.subheader("Parameters")
 rows = anatomy.parameter_table(net)
