@@ -15,18 +15,14 @@ st.write("Draw a digit from 0 to 9 in the black square. nnviz prepares it the wa
          "for each digit.")
 
 
-def inputs() -> None:
-    """The three ways to give the network a digit."""
+def inputs():
+    """The three ways to give the network a digit; the Draw tab, whose pad the fragment below draws."""
     draw_tab, sample_tab, upload_tab = st.tabs([":material/draw: Draw", ":material/casino: Test digit",
                                                 ":material/upload: Upload"])
     with draw_tab:
-        side = screen.canvas_side(canvas.WIDTH, canvas.PRESENTER_WIDTH)
         a, b = st.columns([2, 1], vertical_alignment="bottom")
         stroke = a.slider("Stroke width", 8, 32, canvas.STROKE_WIDTH, key="stroke_width")
         b.button("Clear", on_click=digit_choice.clear_canvas, icon=":material/ink_eraser:", width="stretch")
-        drawing = digit_pad.digit_pad(side, canvas.stroke_for(side, stroke), digit_choice.canvas_clears())
-        digit_choice.take_input(digit_choice.DRAWN, drawing.image_bytes,
-                                lambda: preprocess.from_canvas(drawing.image_data))
     with sample_tab:
         st.write("A real handwritten digit from the MNIST test set, which the model never trained on.")
         st.button("Random test digit", on_click=digit_choice.pick_test_digit, icon=":material/casino:")
@@ -35,6 +31,7 @@ def inputs() -> None:
         if upload is not None:
             digit_choice.take_input(f"upload {upload.name}", upload.getvalue(),
                                     lambda: preprocess.from_upload(upload.getvalue()), token=upload.file_id)
+    return draw_tab, stroke
 
 
 def answer() -> None:
@@ -53,7 +50,7 @@ def answer() -> None:
     seen, m1, m2 = st.columns([1, 1, 1], vertical_alignment="center")
     m1.metric("Prediction", acts.prediction, help="The digit with the highest probability.")  # the answer first
     m2.metric("Confidence", f"{acts.probs.max():.0%}")
-    seen.image(common.pixelated(digit.image, 112), caption="what the network sees", width=112)
+    seen.image(common.png_data_uri(common.pixelated(digit.image, 112)), caption="what the network sees", width=112)
     st.caption(f"Showing **{digit.source}**" + (f" (true label {digit.label})" if digit.label is not None else "")
                + f", classified by the {label} model.")
     st.html(probabilities.probability_html(acts.probs))
@@ -64,21 +61,27 @@ def preparation() -> None:
     if digit is None or not digit.stages:
         return
     st.subheader("How your digit was prepared")
-    st.image([common.boxed(image) for _, image in digit.stages], width=140,  # one row that wraps on a phone
+    st.image([common.png_data_uri(common.boxed(image)) for _, image in digit.stages], width=140,  # wraps on a phone
              caption=[f"{name} ({image.shape[1]}×{image.shape[0]} px)" for name, image in digit.stages])
 
 
 @st.fragment
-def digit_pad_and_answer() -> None:
-    """A stroke reruns only this part of the page: the canvas, the answer and the preparation."""
+def digit_pad_and_answer(draw_tab, right, stroke: int) -> None:
+    """A stroke reruns only what it changes: the pad (in the Draw tab), the answer and the preparation.
+    The tabs, the slider, Clear and the other inputs stay on the page untouched (a full run redraws them)."""
     with boundary("the Draw page's digit pad"):
-        with st.container(key="stack_draw"):
-            left, right = st.columns([1, 1.2], gap="large")
-            with left:
-                inputs()
-            with right:
-                answer()
+        with draw_tab:
+            side = screen.canvas_side(canvas.WIDTH, canvas.PRESENTER_WIDTH)
+            drawing = digit_pad.digit_pad(side, canvas.stroke_for(side, stroke), digit_choice.canvas_clears())
+        digit_choice.take_input(digit_choice.DRAWN, drawing.image_bytes,
+                                lambda: preprocess.from_canvas(drawing.image_data))
+        with right:
+            answer()
         preparation()
 
 
-digit_pad_and_answer()
+with st.container(key="stack_draw"):
+    left, right = st.columns([1, 1.2], gap="large")
+    with left:
+        draw_tab, stroke = inputs()
+digit_pad_and_answer(draw_tab, right, stroke)
