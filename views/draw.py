@@ -50,7 +50,7 @@ def answer() -> None:
     seen, m1, m2 = st.columns([1, 1, 1], vertical_alignment="center")
     m1.metric("Prediction", acts.prediction, help="The digit with the highest probability.")  # the answer first
     m2.metric("Confidence", f"{acts.probs.max():.0%}")
-    seen.image(common.png_data_uri(common.pixelated(digit.image, 112)), caption="what the network sees", width=112)
+    seen.image(common.pixelated(digit.image, 112), caption="what the network sees", width=112)
     st.caption(f"Showing **{digit.source}**" + (f" (true label {digit.label})" if digit.label is not None else "")
                + f", classified by the {label} model.")
     st.html(probabilities.probability_html(acts.probs))
@@ -61,7 +61,7 @@ def preparation() -> None:
     if digit is None or not digit.stages:
         return
     st.subheader("How your digit was prepared")
-    st.image([common.png_data_uri(common.boxed(image)) for _, image in digit.stages], width=140,  # wraps on a phone
+    st.image([common.boxed(image) for _, image in digit.stages], width=140,  # one row that wraps on a phone
              caption=[f"{name} ({image.shape[1]}×{image.shape[0]} px)" for name, image in digit.stages])
 
 

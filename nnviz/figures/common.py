@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -155,13 +153,3 @@ def tile_mosaic(kernel: np.ndarray, neurons: np.ndarray, columns: int = 8, gap: 
     packed = [pack_tiles(t, columns, gap, header, fill) for t, fill in
               ((weights, np.nan), (neurons[:, None, None] * ones, -1), (r * ones, -1), (c * ones, -1))]
     return Mosaic(*packed, neurons, columns, gap, header)
-
-
-def png_data_uri(image: np.ndarray) -> str:
-    """A grey uint8 picture (pixelated, boxed) as a PNG data URI for st.image. The picture then travels inside
-    the page's own message: the server keeps no media file for it and the browser makes no second request (a
-    stroke's answer showed five such pictures, five HTTP round trips after its message). Lossless, fastest
-    compression: the pictures are small."""
-    buffer = io.BytesIO()
-    Image.fromarray(np.asarray(image, np.uint8)).save(buffer, format="PNG", compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

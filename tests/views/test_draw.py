@@ -62,20 +62,6 @@ def test_random_test_digit_picker_shows_label_and_prediction(open_page):
     assert "what the network sees" in [shown.caption for image in at.get("image") for shown in image.proto.imgs]
 
 
-def test_a_drawn_digit_s_pictures_travel_inside_the_page(open_page):
-    """The digit and its preparation are data URIs: no media file to keep, no second request per picture."""
-    from nnviz import preprocess
-    from tests.support import strokes
-
-    result = preprocess.from_canvas(strokes.rasterise(strokes.strokes(3, "neat")))
-    at = open_page()
-    at.session_state[session.DIGIT] = digit_choice.CurrentDigit(result.image, digit_choice.DRAWN, None, result.steps)
-    at.run()
-    shown = {img.caption: img.url for image in at.get("image") for img in image.proto.imgs}
-    assert len(shown) == 1 + len(result.steps)  # what the network sees, and each step of its preparation
-    assert all(url.startswith("data:image/png;base64,") for url in shown.values()), shown
-
-
 def test_an_error_inside_the_digit_pad_shows_a_plain_message(open_page, monkeypatch):
     """The digit pad is a fragment: a stroke reruns it without app.py's boundary, so it has its own."""
     from nnviz.app import boundary
