@@ -62,7 +62,10 @@ def test_each_snapshot_is_mapped_aligned_and_the_star_follows_the_weights(widths
         previous = coords
 
 
-def test_a_frame_is_kept_within_a_second_and_the_picked_layer_is_used(sample):
+def test_a_frame_is_kept_within_a_second_and_the_picked_layer_is_used(sample, monkeypatch):
+    # A minute, not the real second: two AppTest runs on a loaded machine took longer than a second (seen in
+    # a full run at load 7). The page's rule is the same; only its clock is out of the way.
+    monkeypatch.setattr(projection, "LIVE_SECONDS", 60.0)
     at = AppTest.from_file(str(ROOT / "tests/support/live_map_page.py"), default_timeout=120)
     net = deep.random_deep_net((40, 20, 16), seed=3)
     at.session_state[map_page.LAYER] = 2
@@ -72,7 +75,7 @@ def test_a_frame_is_kept_within_a_second_and_the_picked_layer_is_used(sample):
     frame = at.session_state[live_map.FRAME]
     at.session_state["test_snapshot"] = snapshot(deep.random_deep_net((40, 20, 16), seed=4), 2)
     at.run()
-    assert at.session_state[live_map.FRAME] is frame  # under a second later: the same frame, not a new PCA
+    assert at.session_state[live_map.FRAME] is frame  # within LIVE_SECONDS: the same frame, not a new PCA
     assert not at.exception and session.NETWORK not in at.session_state
 
 

@@ -113,7 +113,8 @@ def test_renaming_an_overlaid_run_then_clicking_on_shows_no_error(browser_contex
             assert harness.exceptions_on(page) == []
             assert store.get(older).name == "Run 1" and store.get(newer).name == "Renamed"
             legend = page.locator(".js-plotly-plot").first.locator(".legendtext").all_text_contents()
-            assert {entry.split(" · ")[0] for entry in legend} == {"Renamed", "Run 1"}
+            # Entries read "<run>: training" / "<run>: validation"; runs with distinct names are named alone.
+            assert {entry.rsplit(": ", 1)[0] for entry in legend} == {"Renamed", "Run 1"}
             assert str(trained_runs) not in page.locator("main").inner_text()  # no server path either
     finally:
         page.close()
